@@ -368,7 +368,8 @@ def clip_by_global_norm(grad: np.ndarray, max_norm: float) -> float:
     """
     if not (max_norm >= 0.0 and math.isfinite(max_norm)):
         raise ValueError(f"max_norm must be a finite number >= 0, got {max_norm!r}")
-    norm = math.sqrt(float(np.dot(grad, grad)))
+    with np.errstate(over="ignore"):  # an overflowing sum of squares is handled below
+        norm = math.sqrt(float(np.dot(grad, grad)))
     if math.isinf(norm) and np.isfinite(grad).all():
         # The squares overflowed although every entry is finite: rescale first.
         peak = float(np.max(np.abs(grad)))
