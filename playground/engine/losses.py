@@ -1,0 +1,202 @@
+"""Output layers and their losses, fused: value and gradient w.r.t. the output pre-activation.
+
+Fusing the output activation with its loss gives the simple, numerically stable gradients
+(``p - y`` for sigmoid + cross-entropy and softmax + cross-entropy) and avoids computing
+``log(sigmoid(z))`` of a saturated unit. Losses are means over the examples.
+
+``LOSSES`` maps the public name to a :class:`LossSpec`; :func:`make_loss` picks the output
+activation that goes with a loss for a problem type:
+
+- binary, ``binary_cross_entropy``: sigmoid output, labels 0/1, threshold 0.5;
+- binary, ``squared_error``: tanh output, labels -1/+1, threshold 0 (TF Playground's way);
+- multiclass, ``cross_entropy``: softmax output, integer labels;
+- regression, ``squared_error``: linear output, real targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class LossSpec:
+    """A loss as the UI sees it: its name, the problems it serves and a one-line story."""
+
+    name: str
+    label: str
+    problems: tuple[str, ...]
+    description: str
+
+
+LOSSES: dict[str, LossSpec] = {
+    s.name: s
+    for s in (
+        LossSpec(
+            "binary_cross_entropy",
+            "Binary cross-entropy",
+            ("binary",),
+            "sigmoid output, log loss on labels 0/1",
+        ),
+        LossSpec(
+            "squared_error",
+            "Squared error",
+            ("binary", "regression"),
+            "half the squared difference; tanh output on labels ±1 for classification",
+        ),
+        LossSpec(
+            "cross_entropy",
+            "Cross-entropy",
+            ("multiclass",),
+            "softmax output, log loss on the true class",
+        ),
+    )
+}
+
+DEFAULT_LOSS: dict[str, str] = {
+    "binary": "binary_cross_entropy",
+    "multiclass": "cross_entropy",
+    "regression": "squared_error",
+}
+
+
+class Loss:
+    """An output activation fused with its loss for one problem type."""
+
+    output_activation: str = "linear"
+    #: natural range of the output unit, for colour scales
+    output_range: tuple[float, float] = (-1.0, 1.0)
+
+    def __init__(self, name: str, problem: str) -> None:
+        self.name = name
+        self.problem = problem
+
+    def targets(self, y: Array) -> Array:
+        """Labels as the loss wants them (column vector of floats, or integer classes)."""
+        return np.asarray(y, dtype=np.float64).reshape(-1, 1)
+
+    def output(self, z: Array) -> Array:
+        """The network's prediction from the output pre-activation ``z``."""
+        return z
+
+    def value(self, z: Array, t: Array) -> float:
+        """Mean loss over the rows of ``z``."""
+        raise NotImplementedError
+
+    def gradient(self, z: Array, t: Array) -> Array:
+        """d(mean loss)/dz, same shape as ``z``."""
+        raise NotImplementedError
+
+    def correct(self, out: Array, t: Array) -> Array | None:
+        """Boolean per example: prediction equals the label (None for regression)."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, {self.problem!r})"
+
+
+class SigmoidCrossEntropy(Loss):
+    output_activation = "sigmoid"
+    output_range = (0.0, 1.0)
+
+    def output(self, z: Array) -> Array:
+        return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+    def value(self, z: Array, t: Array) -> float:
+        # log(1 + e^z) - t z, written to never overflow
+        per = np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z)))
+        return float(per.mean())
+
+    def gradient(self, z: Array, t: Array) -> Array:
+        return (self.output(z) - t) * (1.0 / z.shape[0])
+
+    def correct(self, out: Array, t: Array) -> Array:
+        return (out[:, 0] >= 0.5) == (t[:, 0] >= 0.5)
+
+
+class TanhSquaredError(Loss):
+    output_activation = "tanh"
+    output_range = (-1.0, 1.0)
+
+    def targets(self, y: Array) -> Array:
+        return np.where(np.asarray(y).reshape(-1, 1) > 0.5, 1.0, -1.0)
+
+    def output(self, z: Array) -> Array:
+        return np.tanh(z)
+
+    def value(self, z: Array, t: Array) -> float:
+        d = np.tanh(z) - t
+        return float(0.5 * np.mean(np.sum(d * d, axis=1)))
+
+    def gradient(self, z: Array, t: Array) -> Array:
+        a = np.tanh(z)
+        return (a - t) * (1.0 - a * a) * (1.0 / z.shape[0])
+
+    def correct(self, out: Array, t: Array) -> Array:
+        return (out[:, 0] >= 0.0) == (t[:, 0] > 0.0)
+
+
+class LinearSquaredError(Loss):
+    output_activation = "linear"
+    output_range = (-1.0, 1.0)
+
+    def value(self, z: Array, t: Array) -> float:
+        d = z - t
+        return float(0.5 * np.mean(np.sum(d * d, axis=1)))
+
+    def gradient(self, z: Array, t: Array) -> Array:
+        return (z - t) * (1.0 / z.shape[0])
+
+
+class SoftmaxCrossEntropy(Loss):
+    output_activation = "softmax"
+    output_range = (0.0, 1.0)
+
+    def targets(self, y: Array) -> Array:
+        return np.asarray(y, dtype=np.int64).reshape(-1)
+
+    def output(self, z: Array) -> Array:
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        e /= e.sum(axis=1, keepdims=True)
+        return e
+
+    def value(self, z: Array, t: Array) -> float:
+        m = z.max(axis=1, keepdims=True)
+        log_norm = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
+        return float(np.mean(log_norm - z[np.arange(z.shape[0]), t]))
+
+    def gradient(self, z: Array, t: Array) -> Array:
+        g = self.output(z)
+        g[np.arange(z.shape[0]), t] -= 1.0
+        g *= 1.0 / z.shape[0]
+        return g
+
+    def correct(self, out: Array, t: Array) -> Array:
+        return np.argmax(out, axis=1) == t
+
+
+def make_loss(name: str, problem: str) -> Loss:
+    """The fused output layer + loss for ``name`` on ``problem``; ValueError if they clash."""
+    spec = LOSSES.get(name)
+    if spec is None:
+        raise ValueError(f"unknown loss {name!r}; allowed: {', '.join(LOSSES)}")
+    if problem not in spec.problems:
+        raise ValueError(
+            f"loss {name!r} does not fit a {problem} problem; use one of: "
+            + ", ".join(n for n, s in LOSSES.items() if problem in s.problems)
+        )
+    if name == "binary_cross_entropy":
+        return SigmoidCrossEntropy(name, problem)
+    if name == "cross_entropy":
+        return SoftmaxCrossEntropy(name, problem)
+    if problem == "binary":
+        return TanhSquaredError(name, problem)
+    return LinearSquaredError(name, problem)
+
+
+def output_size(problem: str, n_classes: int) -> int:
+    """Number of output units: one, or one per class for multiclass."""
+    return n_classes if problem == "multiclass" else 1
