@@ -184,12 +184,12 @@ def _ring(n: int, noise: float, rng: np.random.Generator, k: int) -> XY:
     """Class 1: disk r < 2; class 0: ring 3.5 < r < 5 with a 90-degree gap facing +x1.
 
     Unlike ``circle`` the data never pins the boundary on the gap side, so runs show how a
-    network extrapolates where it has no points. Noise: jitter of +-3f per axis.
+    network extrapolates where it has no points. Noise: jitter of +-4f per axis.
     """
     n0, n1 = _sizes(n, 2)
     ring = _polar(rng.uniform(3.5, _R, n0), rng.uniform(np.pi / 4, _TAU - np.pi / 4, n0))
     disk = _polar(rng.uniform(0, 2.0, n1), rng.uniform(0, _TAU, n1))
-    amp = 3.0 * noise / 100.0
+    amp = 4.0 * noise / 100.0
     return _labelled([_jitter(ring, amp, rng), _jitter(disk, amp, rng)], rng, np.float64)
 
 
