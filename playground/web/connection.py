@@ -1,0 +1,261 @@
+"""The ``/ws`` endpoint: one task reads and checks client messages, one task owns the session.
+
+The reader enforces the input limits (size, rate, abuse, idle) and queues parsed commands;
+the runner is the only code that touches the ``LiveSession`` or sends anything, so the
+session needs no locks. The runner trains in slices of ``chunk_ms`` and yields to the
+event loop between slices, sends at most one unacknowledged frame and at most ``max_fps``
+frames per second.
+
+Close codes: 1001 idle timeout, 1008 repeated bad or excessive messages, 1009 repeated
+oversized messages, 1013 the worker is full (sent after accepting, so a browser sees it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
+
+from playground.web.frames import dumps
+from playground.web.limits import TokenBucket, WindowCounter
+from playground.web.live import LiveSession, Message
+from playground.web.protocol import Command, ProtocolError, parse_message
+from playground.web.settings import Settings
+
+log = logging.getLogger("playground.web")
+
+
+@dataclass(frozen=True)
+class Close:
+    """Ask the runner to close the socket (after sending ``messages``)."""
+
+    code: int
+    reason: str
+    messages: tuple[Message, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message the reader wants sent (an error about a rejected message)."""
+
+    message: Message
+
+
+Item = Command | Close | Outgoing
+
+
+class _Closed(Exception):
+    """The runner closed the socket on purpose."""
+
+
+_DISCONNECTS = (WebSocketDisconnect, WebSocketDisconnected, _Closed, OSError)
+
+
+class SessionRegistry:
+    """The live sessions of this worker, capped at ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.sessions: dict[str, LiveSession] = {}
+
+    def __len__(self) -> int:
+        return len(self.sessions)
+
+    def full(self) -> bool:
+        return len(self.sessions) >= self.limit
+
+
+def origin_allowed(websocket: WebSocket, allowed: Iterable[str]) -> bool:
+    """Same-origin pages, non-browser clients (no Origin) and configured origins may connect."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    allowed = list(allowed)
+    if "*" in allowed or origin.rstrip("/") in allowed:
+        return True
+    host = websocket.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") == host
+
+
+class Connection:
+    """One accepted WebSocket and its session; ``run`` returns when the socket is done."""
+
+    def __init__(self, websocket: WebSocket, settings: Settings, hello: dict[str, Any]) -> None:
+        self.ws = websocket
+        self.settings = settings
+        self.session = LiveSession(uuid.uuid4().hex[:12])
+        self.queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=64)
+        self._hello = hello
+        self._last_frame = -1e9
+
+    async def run(self) -> None:
+        """Serve until the client leaves, idles out or is closed for abuse."""
+        reader = asyncio.create_task(self._read())
+        runner = asyncio.create_task(self._run())
+        try:
+            done, _ = await asyncio.wait({reader, runner}, return_when=asyncio.FIRST_COMPLETED)
+            if reader in done and runner not in done and reader.exception() is None:
+                # the reader stopped on purpose: let the runner send what is queued (a close)
+                if not self.queue.empty():
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(asyncio.shield(runner), timeout=2.0)
+                done = {task for task in (reader, runner) if task.done()}
+            for task in done:
+                error = None if task.cancelled() else task.exception()
+                if error is not None and not isinstance(error, _DISCONNECTS):
+                    raise error
+        finally:
+            for task in (reader, runner):
+                task.cancel()
+            for task in (reader, runner):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    # Reading -------------------------------------------------------------------------
+    async def _read(self) -> None:
+        s = self.settings
+        now = time.monotonic()
+        bucket = TokenBucket(s.rate_limit, s.rate_burst, now)
+        rejected = WindowCounter(s.abuse_limit, s.abuse_window)
+        oversized = WindowCounter(s.oversize_limit - 1, s.abuse_window)
+        while True:
+            try:
+                message = await asyncio.wait_for(self.ws.receive(), timeout=s.idle_timeout)
+            except TimeoutError:
+                await self.queue.put(Close(1001, "idle timeout", (self._snapshot_or_none(),)))
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            now = time.monotonic()
+            text = message.get("text")
+            try:
+                if text is None:
+                    raise ProtocolError("binary messages are not accepted; send JSON text")
+                if len(text) > s.max_message_bytes or (
+                    len(text) * 4 > s.max_message_bytes
+                    and len(text.encode("utf-8")) > s.max_message_bytes
+                ):
+                    if oversized.add(now):
+                        await self.queue.put(Close(1009, "repeated oversized messages"))
+                        return
+                    raise ProtocolError(
+                        f"message larger than {s.max_message_bytes} bytes", "message"
+                    )
+                if not bucket.allow(now):
+                    raise ProtocolError(
+                        f"too many messages: at most {s.rate_limit:g} per second", "message"
+                    )
+                command = parse_message(text)
+            except ProtocolError as e:
+                if rejected.add(now):
+                    await self.queue.put(Close(1008, "too many rejected messages"))
+                    return
+                await self.queue.put(Outgoing(e.to_message()))
+                continue
+            await self.queue.put(command)
+
+    def _snapshot_or_none(self) -> Message:
+        """A last snapshot before an idle close, so the page can restore it later."""
+        try:
+            return {"type": "snapshot", "snapshot": self.session.snapshot()}
+        except Exception:  # never let a snapshot problem keep an idle socket open
+            log.exception("snapshot before idle close failed")
+            return {"type": "event", "event": "idle", "message": "closing an idle session"}
+
+    # Running -------------------------------------------------------------------------
+    async def _send(self, messages: Iterable[Message]) -> None:
+        for message in messages:
+            await self.ws.send_text(dumps(message))
+
+    async def _apply(self, item: Item) -> None:
+        if isinstance(item, Close):
+            await self._send(item.messages)
+            await self.ws.close(item.code, item.reason)
+            raise _Closed
+        if isinstance(item, Outgoing):
+            await self._send([item.message])
+            return
+        try:
+            replies = self.session.handle(item)
+        except Exception:
+            log.exception("session %s failed on %r", self.session.id, item.type)
+            replies = [
+                ProtocolError(
+                    f"internal error while handling {item.type!r}", None, item.type
+                ).to_message()
+            ]
+        await self._send(replies)
+
+    async def _drain(self) -> None:
+        while not self.queue.empty():
+            await self._apply(self.queue.get_nowait())
+
+    async def _run(self) -> None:
+        session = self.session
+        budget = self.settings.chunk_ms / 1000.0
+        interval = 1.0 / self.settings.max_fps
+        await self._send([{**self._hello, "session": session.id, **self._session_hello()}])
+        with contextlib.suppress(_Closed):
+            while True:
+                await self._drain()
+                if session.frame_due():
+                    wait = self._last_frame + interval - time.monotonic()
+                    if wait <= 0:
+                        await self._send_frame()
+                        continue
+                else:
+                    wait = None
+                if session.has_work():
+                    await self._send(session.work(budget))
+                    await asyncio.sleep(0)
+                    continue
+                try:
+                    item = await asyncio.wait_for(self.queue.get(), timeout=wait)
+                except TimeoutError:
+                    continue
+                await self._apply(item)
+
+    def _session_hello(self) -> dict[str, Any]:
+        return {
+            "config": self.session.trainer.config.model_dump(mode="json"),
+            "view": self.session.view.model_dump(),
+        }
+
+    async def _send_frame(self) -> None:
+        frame, events = self.session.next_frame()
+        self._last_frame = time.monotonic()
+        await self.ws.send_bytes(frame)
+        await self._send(events)
+
+
+async def serve_websocket(websocket: WebSocket) -> None:
+    """The ``/ws`` endpoint: accept, refuse when full, run one live session, free it."""
+    state = websocket.app.state
+    settings: Settings = state.settings
+    registry: SessionRegistry = state.sessions
+    if not origin_allowed(websocket, settings.allowed_origins):
+        await websocket.close(1008, "origin not allowed")
+        return
+    await websocket.accept()
+    if registry.full():
+        await websocket.close(1013, f"server busy: {registry.limit} live sessions, try again later")
+        return
+    connection = Connection(websocket, settings, state.hello())
+    registry.sessions[connection.session.id] = connection.session
+    try:
+        await connection.run()
+    except WebSocketDisconnect:
+        pass
+    except Exception:
+        log.exception("live session %s failed", connection.session.id)
+        with contextlib.suppress(Exception):
+            await websocket.close(1011, "internal error")
+    finally:
+        registry.sessions.pop(connection.session.id, None)

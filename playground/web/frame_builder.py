@@ -1,0 +1,89 @@
+"""Turn a trainer's current state into one binary frame (see ``docs/protocol.md``).
+
+This is the only place that knows which arrays a frame carries and how each is scaled;
+``frames.py`` knows the byte layout. Non-finite values are replaced before encoding and
+reported, so the caller can treat them as a divergence instead of sending NaN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from playground.engine.trainer import Trainer
+from playground.web.frames import ArrayEntry, encode_frame, finite, quantize, quantize_each
+from playground.web.protocol import View
+
+
+@dataclass(frozen=True)
+class FrameState:
+    """What the connection knows that the trainer does not: counters and flags."""
+
+    seq: int
+    data_version: int
+    send_points: bool
+    playing: bool
+
+
+def _points(trainer: Trainer) -> list[ArrayEntry]:
+    data = trainer.data
+    points = np.concatenate([data.X_train, data.X_test]).astype(np.float32)
+    labels = np.concatenate([data.y_train, data.y_test]).astype(np.float32)
+    is_train = np.zeros(len(points), dtype=np.uint8)
+    is_train[: len(data.X_train)] = 1
+    return [("points", points, {}), ("labels", labels, {}), ("is_train", is_train, {})]
+
+
+def frame_arrays(trainer: Trainer, view: View, send_points: bool) -> tuple[list[ArrayEntry], bool]:
+    """Every array of a frame, and whether any value was non-finite (and replaced)."""
+    rendering = trainer.render(view.resolution, view.neuron_resolution)
+    lo, hi = (float(v) for v in rendering.output_range)
+    output, bad = finite(rendering.output)
+    arrays: list[ArrayEntry] = [("output", quantize(output, lo, hi), {"range": [lo, hi]})]
+    neurons = [grid for grid in rendering.neurons if len(grid)]
+    if neurons:
+        stack, bad_neurons = finite(np.concatenate(neurons, axis=0))
+        bad |= bad_neurons
+        codes, ranges = quantize_each(stack)
+        arrays += [("neurons", codes, {}), ("neuron_ranges", ranges, {})]
+    features, bad_features = finite(rendering.features)
+    bad |= bad_features
+    codes, ranges = quantize_each(features)
+    arrays += [("features", codes, {}), ("feature_ranges", ranges, {})]
+    for k, (W, b) in enumerate(trainer.network.params):
+        W32, bad_w = finite(W.astype(np.float32))
+        b32, bad_b = finite(b.astype(np.float32))
+        bad |= bad_w | bad_b
+        arrays += [(f"W{k}", W32, {}), (f"b{k}", b32, {})]
+    if send_points:
+        arrays += _points(trainer)
+    return arrays, bad
+
+
+def frame_header(trainer: Trainer, view: View, state: FrameState) -> dict[str, Any]:
+    """The JSON header of a frame (before ``arrays`` is added by the encoder)."""
+    cfg = trainer.config
+    header: dict[str, Any] = {"type": "frame", "seq": state.seq}
+    header.update(trainer.metrics())
+    header.update(
+        {
+            "problem": trainer.problem,
+            "loss": cfg.loss,
+            "layer_sizes": list(trainer.network.layer_sizes),
+            "features": list(cfg.features),
+            "activations": cfg.activations,
+            "playing": state.playing,
+            "diverged": trainer.diverged,
+            "diagnostics": trainer.diagnostics() if view.diagnostics else None,
+            "data_version": state.data_version,
+        }
+    )
+    return header
+
+
+def build_frame(trainer: Trainer, view: View, state: FrameState) -> tuple[bytes, bool]:
+    """Encode the trainer's state as one frame; the flag is True if anything was non-finite."""
+    arrays, bad = frame_arrays(trainer, view, state.send_points)
+    return encode_frame(frame_header(trainer, view, state), arrays), bad

@@ -1,0 +1,181 @@
+"""Client -> server messages of ``/ws``: parsing and validation, and the view settings.
+
+Everything a client sends is untrusted. ``parse_message`` turns one text message into a
+``Command`` or raises ``ProtocolError`` naming the offending field; it never touches the
+session, so a rejected message leaves the session exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+MAX_STEP = 10_000  # `step` n
+MAX_WEIGHT = 100.0  # |value| of `set_weight`
+
+#: Message types and the fields each one may carry (others are ignored).
+COMMANDS = (
+    "configure", "set", "play", "pause", "step", "reset", "regenerate", "set_weight",
+    "snapshot", "restore", "ack",
+)  # fmt: skip
+
+
+class ProtocolError(ValueError):
+    """A rejected client message; ``field`` names the offending field (or None)."""
+
+    def __init__(self, message: str, field: str | None = None, request: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.request = request
+
+    def to_message(self) -> dict[str, Any]:
+        """The ``error`` message sent back to the client."""
+        return {
+            "type": "error",
+            "message": self.message,
+            "field": self.field,
+            "request": self.request,
+        }
+
+
+class View(BaseModel):
+    """How a session is drawn and paced; never changes the run's results."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+    speed: int = Field(
+        default=25, ge=1, le=1000, description="training steps per frame while playing"
+    )
+    resolution: int = Field(default=100, ge=10, le=200, description="output grid side")
+    neuron_resolution: int = Field(
+        default=24, ge=8, le=64, description="neuron and feature grid side"
+    )
+    diagnostics: bool = Field(
+        default=False, description="send training-health diagnostics in frames"
+    )
+    stop_epoch: int = Field(
+        default=0,
+        ge=0,
+        le=1_000_000,
+        description="pause with event 'done' at this epoch (0 = never)",
+    )
+
+    def updated(self, changes: dict[str, Any]) -> View:
+        """A new View with ``changes`` applied, or ProtocolError naming the field."""
+        try:
+            return View.model_validate({**self.model_dump(), **changes})
+        except ValidationError as e:
+            err = e.errors(include_url=False)[0]
+            name = str(err["loc"][0]) if err.get("loc") else None
+            raise ProtocolError(f"{err['msg']} (got {err.get('input')!r})", name) from None
+
+
+VIEW_FIELDS = frozenset(View.model_fields)
+
+
+def view_field_specs() -> list[dict[str, Any]]:
+    """The view fields in the shape of ``options()['fields']`` (group ``"view"``)."""
+    specs = []
+    for name, info in View.model_fields.items():
+        lo = next((m.ge for m in info.metadata if getattr(m, "ge", None) is not None), None)
+        hi = next((m.le for m in info.metadata if getattr(m, "le", None) is not None), None)
+        specs.append(
+            {
+                "name": name,
+                "type": getattr(info.annotation, "__name__", str(info.annotation)),
+                "default": info.default,
+                "min": lo,
+                "max": hi,
+                "exclusive_min": False,
+                "choices": None,
+                "group": "view",
+                "live": True,
+                "description": info.description,
+            }
+        )
+    return specs
+
+
+@dataclass(frozen=True)
+class Command:
+    """One validated client message: its ``type`` and the fields that type uses."""
+
+    type: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def _int(msg: dict[str, Any], name: str, lo: int, hi: int, default: int | None = None) -> int:
+    value = msg.get(name, default)
+    if value is None:
+        raise ProtocolError(f"{name} is required", name)
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ProtocolError(f"{name} must be an integer in {lo}..{hi}, got {value!r}", name)
+    return value
+
+
+def _object(msg: dict[str, Any], name: str) -> dict[str, Any]:
+    value = msg.get(name)
+    if not isinstance(value, dict):
+        raise ProtocolError(f"{name} must be a JSON object", name)
+    return value
+
+
+def _parse_set_weight(msg: dict[str, Any]) -> dict[str, Any]:
+    kind = msg.get("kind", "weight")
+    if kind not in ("weight", "bias"):
+        raise ProtocolError(f"kind must be 'weight' or 'bias', got {kind!r}", "kind")
+    value = msg.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ProtocolError(f"value must be a finite number, got {value!r}", "value")
+    if abs(value) > MAX_WEIGHT:
+        raise ProtocolError(f"value must be within ±{MAX_WEIGHT:g}, got {value}", "value")
+    big = 1 << 30
+    return {
+        "layer": _int(msg, "layer", 0, big),
+        "kind": kind,
+        "i": _int(msg, "i", 0, big) if kind == "weight" else None,
+        "j": _int(msg, "j", 0, big),
+        "value": float(value),
+    }
+
+
+def parse_message(text: str) -> Command:
+    """Validate one client text message; raises ProtocolError (never anything else)."""
+    try:
+        msg = json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise ProtocolError(f"not valid JSON: {e}") from None
+    if not isinstance(msg, dict):
+        raise ProtocolError("a message must be a JSON object with a 'type'", "type")
+    kind = msg.get("type")
+    if not isinstance(kind, str) or kind not in COMMANDS:
+        raise ProtocolError(
+            f"unknown message type {kind!r}; expected one of: {', '.join(COMMANDS)}", "type"
+        )
+    try:
+        args = _arguments(kind, msg)
+    except ProtocolError as e:
+        e.request = kind
+        raise
+    return Command(kind, args)
+
+
+def _arguments(kind: str, msg: dict[str, Any]) -> dict[str, Any]:
+    if kind == "configure":
+        return {"config": _object(msg, "config")}
+    if kind == "set":
+        return {"changes": _object(msg, "changes")}
+    if kind == "step":
+        return {"n": _int(msg, "n", 1, MAX_STEP, default=1)}
+    if kind == "set_weight":
+        return _parse_set_weight(msg)
+    if kind == "restore":
+        return {"snapshot": _object(msg, "snapshot")}
+    if kind == "ack":
+        return {"seq": _int(msg, "seq", 0, 1 << 62)}
+    return {}

@@ -1,0 +1,91 @@
+"""Server settings, read from the environment (prefix ``PLAYGROUND_``).
+
+Every operational limit of the web layer lives here so an operator can tune a
+classroom server without touching code, e.g. ``PLAYGROUND_MAX_SESSIONS=100``.
+Run limits (network size, points, ...) are the engine's and live in
+:mod:`playground.config`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Limits and switches of one server worker (each worker reads them on start)."""
+
+    model_config = SettingsConfigDict(env_prefix="PLAYGROUND_", extra="ignore", frozen=True)
+
+    # Sessions
+    max_sessions: int = Field(default=64, ge=1, le=10_000, description="live sessions per worker")
+    idle_timeout: float = Field(
+        default=900.0,
+        gt=0,
+        le=86_400,
+        description="seconds without any client message before closing",
+    )
+    # Pacing
+    max_fps: float = Field(default=30.0, gt=0, le=240, description="frames per second per client")
+    chunk_ms: float = Field(
+        default=4.0, gt=0, le=100, description="training work between two yields to the event loop"
+    )
+    # Input limits
+    max_message_bytes: int = Field(
+        default=1_048_576, ge=1024, le=16_777_216, description="largest accepted client message"
+    )
+    rate_limit: float = Field(
+        default=100.0, gt=0, description="client messages per second, sustained"
+    )
+    rate_burst: int = Field(default=200, ge=1, description="client messages accepted in a burst")
+    abuse_limit: int = Field(
+        default=50,
+        ge=1,
+        description="rejected messages within abuse_window before the socket is closed",
+    )
+    oversize_limit: int = Field(
+        default=3,
+        ge=1,
+        description="oversized messages within abuse_window before the socket is closed",
+    )
+    abuse_window: float = Field(
+        default=10.0, gt=0, description="seconds over which rejections count"
+    )
+    # Headless runs (POST /api/train)
+    train_max_epochs: int = Field(default=1000, ge=1, le=100_000)
+    train_time_budget: float = Field(
+        default=10.0, gt=0, le=600, description="seconds per headless run"
+    )
+    train_max_jobs: int = Field(
+        default=2, ge=1, le=64, description="concurrent headless runs per worker"
+    )
+    # HTTP
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="extra origins allowed to open /ws and call the API cross-site; '*' = any",
+    )
+    ws_deflate: bool = Field(default=True, description="permessage-deflate on the WebSocket")
+    log_level: str = Field(default="info", description="uvicorn log level")
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Accept ``a,b`` in the environment as well as a JSON-style list."""
+        if isinstance(value, str):
+            return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        return value
+
+    def public_limits(self) -> dict[str, float | int]:
+        """The limits a client must respect, as sent in ``hello`` and ``/api/options``."""
+        return {
+            "max_fps": self.max_fps,
+            "max_message_bytes": self.max_message_bytes,
+            "rate_limit": self.rate_limit,
+            "rate_burst": self.rate_burst,
+            "idle_timeout": self.idle_timeout,
+            "max_sessions": self.max_sessions,
+            "train_max_epochs": self.train_max_epochs,
+            "train_time_budget": self.train_time_budget,
+        }
