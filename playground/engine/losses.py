@@ -94,6 +94,10 @@ class Loss:
         """Boolean per example: prediction equals the label (None for regression)."""
         return None
 
+    def baseline(self, t: Array) -> float:
+        """The loss of the best constant prediction: what "learned nothing" scores."""
+        return float(0.5 * np.mean(np.sum((t - t.mean(axis=0)) ** 2, axis=1)))
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, {self.problem!r})"
 
@@ -115,6 +119,9 @@ class SigmoidCrossEntropy(Loss):
 
     def correct(self, out: Array, t: Array) -> Array:
         return (out[:, 0] >= 0.5) == (t[:, 0] >= 0.5)
+
+    def baseline(self, t: Array) -> float:
+        return _entropy(np.array([1.0 - t.mean(), t.mean()]))
 
 
 class TanhSquaredError(Loss):
@@ -176,6 +183,14 @@ class SoftmaxCrossEntropy(Loss):
 
     def correct(self, out: Array, t: Array) -> Array:
         return np.argmax(out, axis=1) == t
+
+    def baseline(self, t: Array) -> float:
+        return _entropy(np.bincount(t) / len(t))
+
+
+def _entropy(p: Array) -> float:
+    p = p[p > 0]
+    return float(-(p * np.log(p)).sum())
 
 
 def make_loss(name: str, problem: str) -> Loss:

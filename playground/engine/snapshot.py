@@ -76,6 +76,7 @@ def take_snapshot(trainer: Any) -> dict[str, Any]:
         "order": encode_array(trainer._order, "<i4"),
         "history": {k: list(v) for k, v in trainer.history.items()},
         "diverged": trainer.diverged,
+        "loss_ceiling": trainer.loss_ceiling,
     }
 
 
@@ -159,7 +160,13 @@ def restore_snapshot(cls: Any, snap: Any, config_loader: Any = None) -> Any:
         and isinstance(diverged.get("step"), int)
     ):
         raise ValueError("snapshot diverged must be null or {step, reason}")
+    ceiling = snap.get("loss_ceiling")
+    if isinstance(ceiling, bool) or not isinstance(ceiling, int | float):
+        raise ValueError("snapshot loss_ceiling must be a number")
+    if not (math.isfinite(ceiling) and ceiling > 0):
+        raise ValueError("snapshot loss_ceiling must be finite and positive")
     trainer.history = _history(snap.get("history"))
+    trainer.loss_ceiling = float(ceiling)
     trainer.step_count = _counter(snap, "step")
     trainer.epoch = _counter(snap, "epoch")
     trainer._position = _counter(snap, "position", n_train)

@@ -31,6 +31,8 @@ from playground.engine.snapshot import restore_snapshot, take_snapshot
 from playground.engine.transfer import reconfigured
 
 MAX_WEIGHT_EDIT = 100.0  # |value| accepted by set_weight
+#: the loss "exploded" (divergence) beyond this many times max(initial loss, constant guess)
+EXPLOSION_FACTOR = 10.0
 MAX_HISTORY = 2000  # epochs kept in the history; older entries are thinned, not dropped
 HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
@@ -39,6 +41,10 @@ OPTIMIZER_FIELDS = ("momentum", "beta1", "beta2", "epsilon", "rho", "weight_deca
 
 def _finite_or_none(x: float | None) -> float | None:
     return x if x is not None and math.isfinite(x) else None
+
+
+def _shown(x: float | None) -> str:
+    return "not a finite number" if x is None else f"{x:.3g}"
 
 
 class Trainer:
@@ -107,6 +113,8 @@ class Trainer:
         self._T_test = loss.targets(self.data.y_test)
         self._dropouts = [p if p > 0 else 0.0 for p in self.config.dropouts]
         self._metrics_at = None
+        start = self.metrics()["train_loss"] or 0.0
+        self.loss_ceiling = EXPLOSION_FACTOR * max(loss.baseline(self._T_train), start, 0.05)
 
     # Training ------------------------------------------------------------------------
     @property
@@ -129,25 +137,27 @@ class Trainer:
         dropout = any(self._dropouts)
         clip = cfg.grad_clip
         done = 0
-        while done < int(n) and self.diverged is None:
-            idx = self._order[self._position : self._position + batch]
-            masks = self._dropout_masks(len(idx)) if dropout else None
-            net.backprop(self._F_train[idx], self._T_train[idx], masks)
-            gnorm = clip_by_global_norm(grad, clip) if clip else math.sqrt(float(grad @ grad))
-            if not math.isfinite(gnorm):
-                self._diverge("the gradient became infinite or NaN")
-                break
-            np.copyto(self._backup, flat)
-            self.optimizer.step(flat, grad, self.learning_rate)
-            if not math.isfinite(float(flat @ flat)):
-                np.copyto(flat, self._backup)
-                self._diverge("the weights overflowed to infinity or NaN")
-                break
-            self.step_count += 1
-            done += 1
-            self._position += len(idx)
-            if self._position >= self.data.n_train:
-                self._end_epoch()
+        # Overflow on the way to divergence is detected below, not warned about.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            while done < int(n) and self.diverged is None:
+                idx = self._order[self._position : self._position + batch]
+                masks = self._dropout_masks(len(idx)) if dropout else None
+                net.backprop(self._F_train[idx], self._T_train[idx], masks)
+                gnorm = clip_by_global_norm(grad, clip) if clip else math.sqrt(float(grad @ grad))
+                if not math.isfinite(gnorm):
+                    self._diverge("the gradient became infinite or NaN")
+                    break
+                np.copyto(self._backup, flat)
+                self.optimizer.step(flat, grad, self.learning_rate)
+                if not math.isfinite(float(flat @ flat)):
+                    np.copyto(flat, self._backup)
+                    self._diverge("the weights overflowed to infinity or NaN")
+                    break
+                self.step_count += 1
+                done += 1
+                self._position += len(idx)
+                if self._position >= self.data.n_train:
+                    self._end_epoch()
         if done:
             self._metrics_at = None
         return done
@@ -169,37 +179,35 @@ class Trainer:
         m = self.metrics()
         for k in HISTORY_KEYS:
             self.history[k].append(m[k])
+        if m["train_loss"] is None or m["train_loss"] > self.loss_ceiling:
+            self._diverge(
+                f"the training loss exploded ({_shown(m['train_loss'])}, more than "
+                f"{EXPLOSION_FACTOR:g} times where it started or what a constant guess scores)",
+                at=self.step_count,
+            )
         if len(self.history["epoch"]) > MAX_HISTORY:
             # keep the curve's shape over any run length: drop every other old entry
             for k in HISTORY_KEYS:
                 self.history[k] = self.history[k][::2]
 
-    def _diverge(self, what: str) -> None:
+    def _diverge(self, what: str, at: int | None = None) -> None:
         lr = self.learning_rate
         hint = (
             f"the learning rate ({lr:g}) is probably too high; lower it or reset"
             if lr >= 0.1 or self.config.optimizer in ("sgd", "momentum", "nesterov")
             else "try a lower learning rate, gradient clipping, or fewer layers"
         )
+        step = self.step_count + 1 if at is None else at
         self.diverged = {
-            "step": self.step_count + 1,
-            "reason": f"Training diverged at step {self.step_count + 1}: {what}; {hint}.",
+            "step": step,
+            "reason": f"Training diverged at step {step}: {what}; {hint}.",
         }
 
     # Reporting -----------------------------------------------------------------------
     def metrics(self) -> dict[str, Any]:
         """Current epoch, step, losses and accuracies (None where undefined), all finite."""
         if self._metrics_at != self.step_count:
-            net = self.network
-            loss = net.loss_fn
-            out = {}
-            for part, F, T in (("train", self._F_train, self._T_train),
-                               ("test", self._F_test, self._T_test)):  # fmt: skip
-                z = net.forward(F)[0]
-                out[f"{part}_loss"] = _finite_or_none(loss.value(z, T))
-                correct = loss.correct(loss.output(z), T)
-                out[f"{part}_accuracy"] = None if correct is None else float(correct.mean())
-            self._metrics = out
+            self._metrics = self._evaluate()
             self._metrics_at = self.step_count
         return {
             "epoch": self.epoch,
@@ -207,6 +215,20 @@ class Trainer:
             **self._metrics,
             "learning_rate": self.learning_rate,
         }
+
+    @np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
+    def _evaluate(self) -> dict[str, float | None]:
+        """Losses (without the penalty, as TF Playground shows) and accuracies on both sets."""
+        net = self.network
+        loss = net.loss_fn
+        out: dict[str, float | None] = {}
+        for part, F, T in (("train", self._F_train, self._T_train),
+                           ("test", self._F_test, self._T_test)):  # fmt: skip
+            z = net.forward(F)[0]
+            out[f"{part}_loss"] = _finite_or_none(loss.value(z, T))
+            correct = loss.correct(loss.output(z), T)
+            out[f"{part}_accuracy"] = None if correct is None else float(correct.mean())
+        return out
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The network's output for raw 2D points ``X`` (N, 2)."""
