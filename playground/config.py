@@ -275,6 +275,9 @@ def field_specs() -> list[dict[str, Any]]:
                 "min": lo,
                 "max": hi,
                 "exclusive_min": any(getattr(m, "gt", None) is not None for m in info.metadata),
+                "max_items": next(
+                    (m.max_length for m in info.metadata if hasattr(m, "max_length")), None
+                ),
                 "choices": choices.get(name),
                 "group": extra.get("group"),
                 "live": name not in DATA_FIELDS and name not in ARCHITECTURE_FIELDS,
