@@ -1,0 +1,237 @@
+/**
+ * The only module that knows URLs and message shapes (docs/protocol.md).
+ *
+ * It owns the WebSocket: commands out, JSON messages and binary frames in. Frames are
+ * paced here: only the newest undrawn frame is kept (stale ones are dropped, never
+ * queued), it is decoded and drawn in requestAnimationFrame, and the ack is sent only
+ * after drawing, so the server never outruns the page. If the socket drops (server
+ * restart, another replica), it reconnects and restores the last snapshot.
+ */
+
+const WS_PATH = "/ws";
+const DATASET_PATH = "/api/dataset";
+const SNAPSHOT_EVERY_MS = 2000;
+const RECONNECT_MIN_MS = 300;
+const RECONNECT_MAX_MS = 4000;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Decode one binary frame: uint32 LE header length, UTF-8 JSON header, then the payload.
+ * Returns the header object with `arrays` replaced by {name: {data, shape, range}}.
+ * Throws Error with a plain message on a malformed frame.
+ */
+export function decodeFrame(buffer) {
+  if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < 4) {
+    throw new Error("frame too short");
+  }
+  const headerLength = new DataView(buffer).getUint32(0, true);
+  if (4 + headerLength > buffer.byteLength) throw new Error("frame header overruns the frame");
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
+  const payloadStart = 4 + headerLength;
+  const arrays = {};
+  for (const spec of header.arrays || []) {
+    arrays[spec.name] = decodeArray(buffer, payloadStart, spec);
+  }
+  header.arrays = arrays;
+  return header;
+}
+
+function decodeArray(buffer, payloadStart, spec) {
+  const count = spec.shape.reduce((a, b) => a * b, 1);
+  const start = payloadStart + spec.offset;
+  let data;
+  if (spec.dtype === "uint8") {
+    if (start + count > buffer.byteLength) throw new Error(`array ${spec.name} overruns`);
+    data = new Uint8Array(buffer, start, count);
+  } else if (spec.dtype === "float32") {
+    if (start + 4 * count > buffer.byteLength) throw new Error(`array ${spec.name} overruns`);
+    if (LITTLE_ENDIAN && start % 4 === 0) {
+      data = new Float32Array(buffer, start, count);
+    } else {
+      // Unaligned (header length not a multiple of 4) or big-endian host: copy once.
+      data = new Float32Array(count);
+      const view = new DataView(buffer, start, 4 * count);
+      for (let k = 0; k < count; k++) data[k] = view.getFloat32(4 * k, true);
+    }
+  } else {
+    throw new Error(`array ${spec.name} has unsupported dtype ${spec.dtype}`);
+  }
+  return { data, shape: spec.shape, range: spec.range || null };
+}
+
+/**
+ * A live session. `handlers` gets: hello(msg, {reconnected}), config(msg), error(msg),
+ * event(msg), frame(frame) (draw it; called inside requestAnimationFrame), status(state).
+ */
+export class Session {
+  constructor(handlers) {
+    this.handlers = handlers;
+    this.socket = null;
+    this.pendingFrame = null;
+    this.drawScheduled = false;
+    this.lastSnapshot = null;
+    this.playing = false;
+    this.everConnected = false;
+    this.reconnectDelay = RECONNECT_MIN_MS;
+    this.snapshotTimer = null;
+    this.framesSinceSnapshot = 0;
+    this.stats = { received: 0, drawn: 0, dropped: 0, drawMs: 0 };
+  }
+
+  /** Open the socket (and keep reopening it if it drops). */
+  connect() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(`${scheme}//${location.host}${WS_PATH}`);
+    socket.binaryType = "arraybuffer";
+    this.socket = socket;
+    this.emit("status", "connecting");
+    socket.addEventListener("message", (event) => this.onMessage(event));
+    socket.addEventListener("close", (event) => this.onClose(event));
+  }
+
+  onClose(event) {
+    if (this.socket === null) return;
+    this.socket = null;
+    clearInterval(this.snapshotTimer);
+    this.emit("status", "disconnected", event.reason || "");
+    setTimeout(() => this.connect(), this.reconnectDelay);
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
+  }
+
+  onMessage(event) {
+    if (typeof event.data !== "string") {
+      this.stats.received += 1;
+      if (this.pendingFrame !== null) this.stats.dropped += 1;
+      this.pendingFrame = event.data; // newest wins; an undrawn older frame is dropped
+      this.scheduleDraw();
+      return;
+    }
+    let message;
+    try {
+      message = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    switch (message.type) {
+      case "hello":
+        this.onHello(message);
+        break;
+      case "snapshot":
+        this.lastSnapshot = message.snapshot;
+        break;
+      case "event":
+        if (["paused", "diverged", "done"].includes(message.event)) this.playing = false;
+        if (message.event === "playing") this.playing = true;
+        this.emit("event", message);
+        break;
+      case "config":
+      case "error":
+        this.emit(message.type, message);
+        break;
+      default:
+        break;
+    }
+  }
+
+  onHello(message) {
+    const reconnected = this.everConnected;
+    this.everConnected = true;
+    this.reconnectDelay = RECONNECT_MIN_MS;
+    this.emit("status", "connected");
+    this.emit("hello", message, { reconnected });
+    if (reconnected && this.lastSnapshot !== null) {
+      this.send({ type: "restore", snapshot: this.lastSnapshot });
+      if (this.playing) this.send({ type: "play" });
+    }
+    clearInterval(this.snapshotTimer);
+    this.snapshotTimer = setInterval(() => this.maybeSnapshot(), SNAPSHOT_EVERY_MS);
+  }
+
+  /** Ask for a snapshot when something was drawn since the last one (for reconnects). */
+  maybeSnapshot() {
+    if (this.framesSinceSnapshot === 0) return;
+    this.framesSinceSnapshot = 0;
+    this.send({ type: "snapshot" });
+  }
+
+  scheduleDraw() {
+    if (this.drawScheduled) return;
+    this.drawScheduled = true;
+    requestAnimationFrame(() => this.drawPending());
+  }
+
+  drawPending() {
+    this.drawScheduled = false;
+    const buffer = this.pendingFrame;
+    this.pendingFrame = null;
+    if (buffer === null) return;
+    const started = performance.now();
+    let frame = null;
+    try {
+      frame = decodeFrame(buffer);
+      this.emit("frame", frame);
+    } finally {
+      this.stats.drawMs += performance.now() - started;
+      this.stats.drawn += 1;
+      this.framesSinceSnapshot += 1;
+      if (frame !== null) this.send({ type: "ack", seq: frame.seq });
+    }
+  }
+
+  emit(name, ...args) {
+    const handler = this.handlers[name];
+    if (handler) handler(...args);
+  }
+
+  /** Send a command; silently dropped while disconnected (the snapshot restores state). */
+  send(message) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify(message));
+      return true;
+    }
+    return false;
+  }
+
+  configure(config) {
+    return this.send({ type: "configure", config });
+  }
+  set(changes) {
+    return this.send({ type: "set", changes });
+  }
+  play() {
+    this.playing = true;
+    return this.send({ type: "play" });
+  }
+  pause() {
+    this.playing = false;
+    return this.send({ type: "pause" });
+  }
+  step(n) {
+    return this.send({ type: "step", n });
+  }
+  reset() {
+    return this.send({ type: "reset" });
+  }
+  regenerate() {
+    return this.send({ type: "regenerate" });
+  }
+  setWeight(layer, kind, i, j, value) {
+    const message = { type: "set_weight", layer, kind, j, value };
+    if (kind === "weight") message.i = i;
+    return this.send(message);
+  }
+  requestSnapshot() {
+    return this.send({ type: "snapshot" });
+  }
+}
+
+/** Points of a dataset config for the picker previews: {train, test}: {points, labels}. */
+export async function fetchDatasetPoints(config) {
+  const response = await fetch(DATASET_PATH, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ config }),
+  });
+  if (!response.ok) throw new Error(`dataset preview failed: ${response.status}`);
+  return response.json();
+}

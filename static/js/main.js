@@ -1,0 +1,401 @@
+/**
+ * Wiring: URL -> session -> controls / diagram / charts, and user intent -> commands.
+ * Holds the page state (accepted config, automatic fields, view) and nothing else; every
+ * job lives in its own module.
+ */
+import { Session } from "./api.js";
+import { Boundary } from "./boundary.js";
+import { Charts } from "./charts.js";
+import { Controls } from "./controls.js";
+import { DatasetPicker } from "./datasets.js";
+import { bindKeyboard } from "./keyboard.js";
+import { NetworkView } from "./network.js";
+import { choicesOf, entries, fieldMap } from "./options.js";
+import { autoFields, readUrl, withAuto, writeUrl } from "./state.js";
+import { Tooltip, WeightEditor } from "./weights.js";
+
+const $ = (id) => document.getElementById(id);
+const DEFAULT_SPEED = 25;
+
+const page = {
+  options: null,
+  fields: {},
+  limits: {},
+  config: null,
+  auto: new Set(),
+  url: readUrl(location.search),
+  view: { speed: DEFAULT_SPEED, test: false, discretize: false },
+  playing: false,
+  hoverNeuron: null,
+  frame: null,
+  built: false,
+  configured: false,
+};
+page.hide = page.url.hide;
+Object.assign(page.view, page.url.view);
+
+const session = new Session({
+  status: showStatus,
+  hello: onHello,
+  config: onConfig,
+  error: onError,
+  event: onEvent,
+  frame: onFrame,
+});
+
+let controls;
+let network;
+let charts;
+let boundary;
+let picker;
+const tooltip = new Tooltip($("tooltip"));
+const editor = new WeightEditor($("weight-editor"), (target, value) => {
+  session.setWeight(target.layer, target.kind, target.i, target.j, value);
+});
+
+function build(options) {
+  page.options = options;
+  page.fields = fieldMap(options);
+  page.limits = options.limits || {};
+  controls = new Controls(page.fields, options, change);
+  controls.build({ topbar: $("slot-topbar"), data: $("slot-data"), advanced: $("slot-advanced") });
+  picker = new DatasetPicker($("dataset-picker"), options, (name) => change({ dataset: name }));
+  picker.build();
+  picker.loadPreviews();
+  network = new NetworkView($("network"), {
+    toggleFeature,
+    neurons: changeNeurons,
+    layerActivation: changeLayerActivation,
+    hoverNeuron: (index) => {
+      page.hoverNeuron = index;
+      redrawBoundary();
+    },
+    hoverParam: (target, event) => showParam(target, event),
+    editWeight: (target, event) => {
+      tooltip.hide();
+      editor.open(target, network.weightValue(target.kind, target.layer, target.i, target.j),
+        event);
+    },
+  });
+  network.setup({
+    activationChoices: choicesOf(page.fields.activation, options.activations),
+    features: entries(options.features),
+    hideInactiveFeatures: page.hide.has("features"),
+    maxNeurons: page.limits.max_neurons || 32,
+  });
+  boundary = new Boundary($("boundary"));
+  boundary.init();
+  boundary.showTest = Boolean(page.view.test);
+  boundary.discretize = Boolean(page.view.discretize);
+  $("show-test").checked = boundary.showTest;
+  $("discretize").checked = boundary.discretize;
+  charts = new Charts($("loss-chart"), $("accuracy-chart"));
+  charts.init();
+  controls.setSpeed(page.view.speed);
+  applyHide();
+  page.built = true;
+}
+
+/** `hide=` flags: any data-panel (a panel, a button, a control by field name). */
+function applyHide() {
+  for (const flag of page.hide) {
+    for (const el of document.querySelectorAll(`[data-panel="${CSS.escape(flag)}"]`)) {
+      el.classList.add("hidden-by-url");
+    }
+  }
+}
+
+function onHello(message, { reconnected }) {
+  if (!page.built) build(message.options);
+  if (reconnected) {
+    // The session restores its last snapshot itself; without one, resend the config.
+    if (session.lastSnapshot === null && page.config) {
+      session.configure(withAuto(page.config, page.auto));
+    }
+    return;
+  }
+  page.auto = autoFields(page.fields, page.url.config);
+  const config = { ...message.config, ...page.url.config };
+  session.configure(withAuto(config, page.auto));
+  if (page.view.speed !== (message.view && message.view.speed)) {
+    session.set({ speed: page.view.speed });
+  }
+  if (page.url.problems.length > 0) {
+    banner(`Some settings in the address could not be read: ${page.url.problems.join("; ")}`);
+  }
+}
+
+function onConfig(message) {
+  page.config = message.config;
+  page.configured = true;
+  if (message.view && message.view.speed) page.view.speed = message.view.speed;
+  controls.clearErrors();
+  controls.update(page.config, page.auto);
+  controls.setSpeed(page.view.speed);
+  picker.select(page.config.dataset);
+  const layers = page.config.hidden.length;
+  $("layer-count").textContent = String(layers);
+  $("add-layer").disabled = layers >= (page.limits.max_hidden_layers || 8);
+  $("remove-layer").disabled = layers === 0;
+  charts.setRegression(page.config.problem === "regression");
+  writeLocation();
+}
+
+function writeLocation() {
+  const view = { speed: page.view.speed };
+  if (page.view.test) view.test = true;
+  if (page.view.discretize) view.discretize = true;
+  const query = writeUrl(page.config, { auto: page.auto, view, hide: page.hide,
+    fields: page.fields });
+  history.replaceState(null, "", `${location.pathname}?${query}`);
+}
+
+function onError(message) {
+  const field = message.field;
+  if (field && controls.showError(field, message.message)) {
+    if (page.config) controls.update(page.config, page.auto); // back to the accepted value
+    controls.showError(field, message.message);
+  } else {
+    banner(message.message);
+  }
+}
+
+function onEvent(message) {
+  if (message.event === "playing") setPlaying(true);
+  if (["paused", "done", "diverged"].includes(message.event)) setPlaying(false);
+  if (message.event === "diverged") {
+    banner(
+      `Training diverged at step ${message.step}: ${message.reason || message.message}. ` +
+        "The numbers grew too large to compute. Try a smaller learning rate, " +
+        "less regularization, or gradient clipping, then press reset.",
+    );
+  }
+}
+
+function onFrame(frame) {
+  page.frame = frame;
+  $("epoch").textContent = String(frame.epoch);
+  $("step-count").textContent = String(frame.step);
+  $("train-loss").textContent = fmt(frame.train_loss);
+  $("test-loss").textContent = fmt(frame.test_loss);
+  $("test-acc").textContent = frame.test_accuracy === null || frame.test_accuracy === undefined
+    ? "n/a" : `${(100 * frame.test_accuracy).toFixed(1)}%`;
+  network.draw(frame);
+  boundary.draw(frame, neuronGrid());
+  charts.add(frame);
+  tooltip.refresh((t) => network.weightValue(t.kind, t.layer, t.i, t.j));
+}
+
+function fmt(value) {
+  return value === null || value === undefined ? "–" : value.toFixed(3);
+}
+
+function neuronGrid() {
+  const frame = page.frame;
+  if (page.hoverNeuron === null || !frame || !frame.arrays.neurons) {
+    $("hover-note").hidden = true;
+    return null;
+  }
+  const { data, shape } = frame.arrays.neurons;
+  const k = page.hoverNeuron;
+  if (k >= shape[0]) return null;
+  const r = shape[1];
+  const ranges = frame.arrays.neuron_ranges.data;
+  $("hover-note").hidden = false;
+  $("hover-note").textContent = `Showing neuron ${k + 1}: its output over the input square`;
+  return { data, offset: k * r * r, r, range: [ranges[2 * k], ranges[2 * k + 1]] };
+}
+
+function redrawBoundary() {
+  if (boundary && page.frame) boundary.draw(page.frame, neuronGrid());
+}
+
+function showParam(target, event) {
+  if (target === null) {
+    tooltip.hide();
+    return;
+  }
+  tooltip.show(target, event, network.weightValue(target.kind, target.layer, target.i, target.j));
+}
+
+/** A user change: null means "automatic" for nullable fields. */
+function change(changes, viewChanges = null) {
+  if (viewChanges) {
+    Object.assign(page.view, viewChanges);
+    session.set(viewChanges);
+    if (page.config) writeLocation();
+    return;
+  }
+  if ("dataset" in changes && changes.dataset !== "custom") {
+    page.auto.add("problem");
+    page.auto.add("loss");
+  }
+  if ("problem" in changes) page.auto.add("loss");
+  for (const [name, value] of Object.entries(changes)) {
+    if (page.fields[name] && page.fields[name].default === null) {
+      if (value === null) page.auto.add(name);
+      else page.auto.delete(name);
+    }
+  }
+  const nulls = Object.fromEntries([...page.auto].map((name) => [name, null]));
+  session.set({ ...nulls, ...changes });
+}
+
+function perLayer(value, n) {
+  return Array.isArray(value) ? value.slice(0, n) : Array(n).fill(value);
+}
+
+function resize(value, n, fill) {
+  if (!Array.isArray(value)) return value;
+  const out = value.slice(0, n);
+  while (out.length < n) out.push(out.length ? out[out.length - 1] : fill);
+  return out;
+}
+
+function changeLayers(hidden) {
+  const c = page.config;
+  change({
+    hidden,
+    activation: resize(c.activation, hidden.length, "tanh"),
+    dropout: resize(c.dropout, hidden.length, 0),
+  });
+}
+
+function changeNeurons(layer, delta) {
+  const hidden = [...page.config.hidden];
+  hidden[layer] = Math.max(1, Math.min(page.limits.max_neurons || 32, hidden[layer] + delta));
+  changeLayers(hidden);
+}
+
+function changeLayerActivation(layer, name) {
+  const list = perLayer(page.config.activation, page.config.hidden.length);
+  list[layer] = name;
+  change({ activation: list.every((a) => a === list[0]) ? list[0] : list });
+}
+
+function toggleFeature(name) {
+  const on = new Set(page.config.features);
+  if (on.has(name)) on.delete(name);
+  else on.add(name);
+  const order = entries(page.options.features).map((f) => f.name);
+  change({ features: order.filter((f) => on.has(f)) });
+}
+
+function setPlaying(playing) {
+  page.playing = playing;
+  const button = $("play");
+  button.classList.toggle("playing", playing);
+  button.setAttribute("aria-pressed", String(playing));
+  button.setAttribute("aria-label", playing ? "Pause" : "Play");
+}
+
+function togglePlay() {
+  if (page.playing) session.pause();
+  else session.play();
+  setPlaying(!page.playing);
+}
+
+const step = () => session.step(page.view.speed);
+const reset = () => session.reset();
+
+function banner(text) {
+  $("banner-text").textContent = text;
+  $("banner").hidden = false;
+}
+
+function showStatus(state, reason = "") {
+  const el = $("conn");
+  el.dataset.state = state;
+  el.textContent = {
+    connecting: "connecting…",
+    connected: "live",
+    disconnected: `reconnecting…${reason ? ` (${reason})` : ""}`,
+  }[state];
+}
+
+function toggleFullscreen(force = null) {
+  const panel = $("output-panel");
+  const on = force === null ? !panel.classList.contains("fullscreen") : force;
+  panel.classList.toggle("fullscreen", on);
+  window.dispatchEvent(new Event("resize"));
+}
+
+async function share() {
+  const url = location.href;
+  const button = $("share");
+  try {
+    await navigator.clipboard.writeText(url);
+    button.textContent = "Link copied";
+  } catch {
+    window.prompt("Copy this link:", url);
+  }
+  setTimeout(() => {
+    button.textContent = "Share";
+  }, 2000);
+}
+
+$("play").addEventListener("click", togglePlay);
+$("step").addEventListener("click", step);
+$("reset").addEventListener("click", reset);
+$("regenerate").addEventListener("click", () => session.regenerate());
+$("share").addEventListener("click", share);
+$("add-layer").addEventListener("click", () => {
+  const hidden = page.config.hidden;
+  changeLayers([...hidden, hidden.length ? hidden[hidden.length - 1] : 2]);
+});
+$("remove-layer").addEventListener("click", () => changeLayers(page.config.hidden.slice(0, -1)));
+$("banner-close").addEventListener("click", () => {
+  $("banner").hidden = true;
+});
+$("show-test").addEventListener("change", (e) => {
+  boundary.showTest = e.target.checked;
+  boundary.invalidate();
+  page.view.test = e.target.checked;
+  redrawBoundary();
+  if (page.config) writeLocation();
+});
+$("discretize").addEventListener("change", (e) => {
+  boundary.discretize = e.target.checked;
+  page.view.discretize = e.target.checked;
+  redrawBoundary();
+  if (page.config) writeLocation();
+});
+bindKeyboard({
+  togglePlay,
+  step,
+  reset,
+  toggleFullscreen: () => toggleFullscreen(),
+  exitFullscreen: () => toggleFullscreen(false),
+});
+window.addEventListener("resize", () => {
+  if (page.frame && network) network.draw(page.frame);
+});
+
+// A read-only handle for benchmarks and debugging (frame counts, draw time).
+window.playground = {
+  session,
+  page,
+  get charts() {
+    return charts;
+  },
+  get boundary() {
+    return boundary;
+  },
+  get network() {
+    return network;
+  },
+};
+
+const bootstrap = readBootstrap();
+if (bootstrap) build(bootstrap.options);
+session.connect();
+
+/** The options embedded in the page by the server, or null (then the hello brings them). */
+function readBootstrap() {
+  const el = document.getElementById("bootstrap");
+  try {
+    return el ? JSON.parse(el.textContent) : null;
+  } catch {
+    return null;
+  }
+}

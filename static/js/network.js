@@ -1,0 +1,328 @@
+/**
+ * The network diagram: feature column, hidden layers, output node. Links are SVG paths
+ * coloured by sign and sized by |weight|; each neuron is a <canvas> painted from its uint8
+ * grid through a lookup table (dozens of Plotly plots per frame could not hold 20 fps).
+ *
+ * The DOM is rebuilt only when the architecture changes; a frame only repaints canvases
+ * and restyles links whose look changed. User intent goes out through callbacks.
+ */
+import { NEGATIVE, POSITIVE, gridLut, paintGrid } from "./colors.js";
+import { humanize } from "./options.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const HEAD = 78; // px reserved above the columns for layer buttons and activation
+const MAX_NODE = 44;
+const MIN_NODE = 10;
+
+export class NetworkView {
+  /**
+   * @param {HTMLElement} root
+   * @param {object} callbacks toggleFeature(name), neurons(layer, delta),
+   *   layerActivation(layer, name), editWeight(target, event), hoverNeuron(index|null)
+   */
+  constructor(root, callbacks) {
+    this.root = root;
+    this.callbacks = callbacks;
+    this.key = "";
+    this.nodes = []; // per column: [{el, canvas}]
+    this.links = []; // [{path, layer, i, j, style}]
+    this.biases = []; // [{el, layer, j}]
+    this.lut = new Uint32Array(256);
+    this.weights = [];
+    this.activationChoices = [];
+    this.allFeatures = [];
+    this.featureLabels = {};
+    this.featureCanvases = new Map();
+    this.hideInactiveFeatures = false;
+    this.limits = { maxNeurons: 32 };
+  }
+
+  setup({ activationChoices, features, hideInactiveFeatures, maxNeurons }) {
+    this.activationChoices = activationChoices;
+    this.allFeatures = features.map((f) => f.name);
+    this.featureLabels = Object.fromEntries(features.map((f) => [f.name, f.label]));
+    this.hideInactiveFeatures = hideInactiveFeatures;
+    this.limits.maxNeurons = maxNeurons;
+  }
+
+  /** Draw one frame; rebuild the diagram first if the architecture changed. */
+  draw(frame) {
+    const key = JSON.stringify([frame.layer_sizes, frame.features, frame.activations,
+      this.root.clientWidth, this.root.clientHeight]);
+    if (key !== this.key) {
+      this.key = key;
+      this.build(frame);
+    }
+    this.weights = [];
+    for (let l = 0; l < frame.layer_sizes.length - 1; l++) {
+      this.weights.push({ W: frame.arrays[`W${l}`], b: frame.arrays[`b${l}`] });
+    }
+    this.paintNeurons(frame);
+    this.styleLinks();
+  }
+
+  build(frame) {
+    const sizes = frame.layer_sizes;
+    const active = frame.features;
+    const features = this.hideInactiveFeatures
+      ? active
+      : [...this.allFeatures, ...active.filter((f) => !this.allFeatures.includes(f))];
+    const columns = [features.length, ...sizes.slice(1)];
+    const width = Math.max(this.root.clientWidth, 200);
+    const height = Math.max(this.root.clientHeight, 200) - HEAD;
+    const maxCount = Math.max(...columns);
+    const node = Math.max(MIN_NODE, Math.min(MAX_NODE, Math.floor(height / (maxCount * 1.25))));
+    const gap = Math.min(node * 0.6, (height - maxCount * node) / Math.max(maxCount, 1));
+    const x0 = 70;
+    const x1 = width - node - 20;
+    const colX = columns.map((_, c) => x0 + ((x1 - x0) * c) / Math.max(columns.length - 1, 1));
+    const nodeY = (count, k) => HEAD + k * (node + gap) + 4;
+
+    this.root.replaceChildren();
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "links");
+    svg.setAttribute("width", String(width));
+    svg.setAttribute("height", String(height + HEAD));
+    svg.setAttribute("aria-hidden", "true");
+    this.root.append(svg);
+    this.nodes = [];
+    this.links = [];
+    this.biases = [];
+
+    // Column 0: features (input index = position among the active features).
+    const box = document.createElement("div");
+    box.className = "features-column";
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "Input features: click one to turn it on or off");
+    box.setAttribute("data-testid", "control-features");
+    this.root.append(box);
+    this.caption("Features", colX[0] + node / 2, "features-caption");
+    this.caption("Output", colX[colX.length - 1] + node / 2, "output-caption");
+    const featureNodes = features.map((name, k) => {
+      const on = active.includes(name);
+      const el = this.nodeElement(colX[0], nodeY(features.length, k), node, "feature", box);
+      el.classList.toggle("inactive", !on);
+      el.setAttribute("role", "switch");
+      el.setAttribute("aria-checked", String(on));
+      el.setAttribute("aria-label", `Feature ${labelOfFeature(name, this.featureLabels[name])}`);
+      el.dataset.testid = `feature-${name}`;
+      el.setAttribute("data-testid", `feature-${name}`);
+      el.tabIndex = 0;
+      const label = document.createElement("span");
+      label.className = "feature-label";
+      label.textContent = labelOfFeature(name, this.featureLabels[name]);
+      el.append(label);
+      const toggle = () => this.callbacks.toggleFeature(name);
+      el.addEventListener("click", toggle);
+      el.addEventListener("keydown", (e) => {
+        if (e.key === "Enter") toggle();
+      });
+      return { el, canvas: el.querySelector("canvas"), name, inputIndex: active.indexOf(name) };
+    });
+    this.nodes.push(featureNodes);
+
+    let neuronIndex = 0;
+    for (let c = 1; c < columns.length; c++) {
+      const isOutput = c === columns.length - 1;
+      const column = [];
+      for (let k = 0; k < columns[c]; k++) {
+        const el = this.nodeElement(colX[c], nodeY(columns[c], k), node,
+          isOutput ? "output" : "neuron");
+        const entry = { el, canvas: el.querySelector("canvas"), index: isOutput ? -1 : neuronIndex };
+        if (!isOutput) {
+          const index = neuronIndex++;
+          el.setAttribute("aria-label", `Neuron ${k + 1} of hidden layer ${c}`);
+          el.setAttribute("data-testid", `neuron-${c - 1}-${k}`);
+          el.addEventListener("mouseenter", () => this.callbacks.hoverNeuron(index));
+          el.addEventListener("mouseleave", () => this.callbacks.hoverNeuron(null));
+        } else {
+          el.setAttribute("aria-label", `Output ${k + 1}`);
+        }
+        this.addBias(el, c - 1, k, node);
+        column.push(entry);
+      }
+      this.nodes.push(column);
+      if (!isOutput) this.addLayerHead(c - 1, colX[c], node, frame);
+    }
+
+    // Links layer l: column l (active nodes only) -> column l + 1.
+    for (let l = 0; l < columns.length - 1; l++) {
+      const from = l === 0 ? featureNodes.filter((n) => n.inputIndex >= 0) : this.nodes[l];
+      from.forEach((src, s) => {
+        const i = l === 0 ? src.inputIndex : s;
+        this.nodes[l + 1].forEach((dst, j) => {
+          const path = document.createElementNS(SVG, "path");
+          const ax = colX[l] + node;
+          const ay = parseFloat(src.el.style.top) + node / 2;
+          const bx = colX[l + 1];
+          const by = parseFloat(dst.el.style.top) + node / 2;
+          const mx = (ax + bx) / 2;
+          path.setAttribute("d", `M${ax},${ay} C${mx},${ay} ${mx},${by} ${bx},${by}`);
+          path.setAttribute("class", "link");
+          path.setAttribute("data-testid", `link-${l}-${i}-${j}`);
+          const target = { kind: "weight", layer: l, i, j, path };
+          path.addEventListener("mouseenter", (e) => this.callbacks.hoverParam(target, e));
+          path.addEventListener("mousemove", (e) => this.callbacks.hoverParam(target, e));
+          path.addEventListener("mouseleave", () => this.callbacks.hoverParam(null));
+          path.addEventListener("click", (e) => this.callbacks.editWeight(target, e));
+          svg.append(path);
+          this.links.push({ path, layer: l, i, j, style: "" });
+        });
+      });
+    }
+  }
+
+  caption(text, x, className) {
+    const el = document.createElement("div");
+    el.className = `column-caption ${className}`;
+    el.style.left = `${x}px`;
+    el.textContent = text;
+    this.root.append(el);
+  }
+
+  nodeElement(x, y, size, kind, parent = this.root) {
+    const el = document.createElement("div");
+    el.className = `node ${kind}`;
+    el.style.left = `${x}px`;
+    el.style.top = `${y}px`;
+    el.style.width = `${size}px`;
+    el.style.height = `${size}px`;
+    const canvas = document.createElement("canvas");
+    canvas.width = 1;
+    canvas.height = 1;
+    el.append(canvas);
+    parent.append(el);
+    return el;
+  }
+
+  addBias(el, layer, j, node) {
+    const bias = document.createElement("div");
+    bias.className = "bias";
+    const size = Math.max(6, Math.round(node / 4));
+    bias.style.width = `${size}px`;
+    bias.style.height = `${size}px`;
+    bias.setAttribute("data-testid", `bias-${layer}-${j}`);
+    const target = { kind: "bias", layer, i: null, j, el: bias };
+    bias.addEventListener("mouseenter", (e) => this.callbacks.hoverParam(target, e));
+    bias.addEventListener("mouseleave", () => this.callbacks.hoverParam(null));
+    bias.addEventListener("click", (e) => {
+      e.stopPropagation();
+      this.callbacks.editWeight(target, e);
+    });
+    el.append(bias);
+    this.biases.push({ el: bias, layer, j });
+  }
+
+  /** Buttons (+/- neurons) and the activation picker above one hidden layer. */
+  addLayerHead(layer, x, node, frame) {
+    const head = document.createElement("div");
+    head.className = "layer-head";
+    head.style.left = `${x + node / 2}px`;
+    const count = frame.layer_sizes[layer + 1];
+    const plus = button("+", `Add a neuron to hidden layer ${layer + 1}`, `add-neuron-${layer}`);
+    const minus = button("−", `Remove a neuron from hidden layer ${layer + 1}`,
+      `remove-neuron-${layer}`);
+    plus.disabled = count >= this.limits.maxNeurons;
+    minus.disabled = count <= 1;
+    plus.addEventListener("click", () => this.callbacks.neurons(layer, +1));
+    minus.addEventListener("click", () => this.callbacks.neurons(layer, -1));
+    const caption = document.createElement("div");
+    caption.className = "layer-caption";
+    caption.textContent = `${count} neuron${count === 1 ? "" : "s"}`;
+    const select = document.createElement("select");
+    select.setAttribute("aria-label", `Activation of hidden layer ${layer + 1}`);
+    select.setAttribute("data-testid", `layer-activation-${layer}`);
+    for (const c of this.activationChoices) select.append(new Option(c.label, c.name));
+    select.value = frame.activations[layer];
+    select.addEventListener("change", () => this.callbacks.layerActivation(layer, select.value));
+    const buttons = document.createElement("div");
+    buttons.className = "layer-buttons-small";
+    buttons.append(plus, minus);
+    head.append(buttons, caption, select);
+    this.root.append(head);
+  }
+
+  paintNeurons(frame) {
+    const features = frame.arrays.features;
+    const featureRanges = frame.arrays.feature_ranges;
+    if (features) {
+      const r = features.shape[1];
+      for (const n of this.nodes[0]) {
+        if (n.inputIndex < 0) continue;
+        const k = n.inputIndex;
+        gridLut(featureRanges.data[2 * k], featureRanges.data[2 * k + 1], this.lut);
+        paintGrid(n.canvas, features.data, k * r * r, r, this.lut);
+      }
+    }
+    const neurons = frame.arrays.neurons;
+    const ranges = frame.arrays.neuron_ranges;
+    if (neurons) {
+      const r = neurons.shape[1];
+      for (let c = 1; c < this.nodes.length - 1; c++) {
+        for (const n of this.nodes[c]) {
+          const k = n.index;
+          gridLut(ranges.data[2 * k], ranges.data[2 * k + 1], this.lut);
+          paintGrid(n.canvas, neurons.data, k * r * r, r, this.lut);
+        }
+      }
+    }
+    const output = frame.arrays.output;
+    const outputs = this.nodes[this.nodes.length - 1];
+    if (output && outputs.length === 1 && output.shape.length === 2) {
+      const [lo, hi] = output.range;
+      const mid = (lo + hi) / 2;
+      gridLut(lo - mid, hi - mid, this.lut);
+      paintGrid(outputs[0].canvas, output.data, 0, output.shape[0], this.lut);
+    }
+  }
+
+  styleLinks() {
+    for (const link of this.links) {
+      const w = this.weightValue("weight", link.layer, link.i, link.j);
+      if (w === null) continue;
+      const width = Math.min(1 + Math.abs(w) * 2.5, 10).toFixed(1);
+      const style = `${w < 0 ? NEGATIVE : POSITIVE}|${width}`;
+      if (style !== link.style) {
+        link.style = style;
+        link.path.style.stroke = w < 0 ? NEGATIVE : POSITIVE;
+        link.path.style.strokeWidth = width;
+      }
+    }
+    for (const bias of this.biases) {
+      const b = this.weightValue("bias", bias.layer, null, bias.j);
+      if (b !== null) bias.el.style.background = b < 0 ? NEGATIVE : POSITIVE;
+    }
+  }
+
+  /** The current value of a weight or bias, or null when unknown. */
+  weightValue(kind, layer, i, j) {
+    const params = this.weights[layer];
+    if (!params || !params.W) return null;
+    if (kind === "bias") return params.b ? params.b.data[j] : null;
+    const nOut = params.W.shape[1];
+    return params.W.data[i * nOut + j];
+  }
+
+  /** Canvases of the hidden neurons, for the big hover view. */
+  neuronCount() {
+    return this.nodes.slice(1, -1).reduce((n, col) => n + col.length, 0);
+  }
+}
+
+function button(text, label, testid) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = text;
+  b.setAttribute("aria-label", label);
+  b.setAttribute("data-testid", testid);
+  return b;
+}
+
+const FEATURE_LABELS = {
+  x1: "x₁", x2: "x₂", x1_sq: "x₁²", x2_sq: "x₂²", x1x2: "x₁x₂", sin_x1: "sin(x₁)",
+  sin_x2: "sin(x₂)", r: "r", theta: "θ",
+};
+
+export function labelOfFeature(name, label = null) {
+  return label || FEATURE_LABELS[name] || humanize(name);
+}
