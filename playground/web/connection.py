@@ -102,10 +102,9 @@ class Connection:
         try:
             done, _ = await asyncio.wait({reader, runner}, return_when=asyncio.FIRST_COMPLETED)
             if reader in done and runner not in done and reader.exception() is None:
-                # the reader stopped on purpose: let the runner send what is queued (a close)
-                if not self.queue.empty():
+                if reader.result():  # the reader queued a Close: let the runner send it
                     with contextlib.suppress(asyncio.TimeoutError):
-                        await asyncio.wait_for(asyncio.shield(runner), timeout=2.0)
+                        await asyncio.wait_for(asyncio.shield(runner), timeout=5.0)
                 done = {task for task in (reader, runner) if task.done()}
             for task in done:
                 error = None if task.cancelled() else task.exception()
@@ -119,7 +118,8 @@ class Connection:
                     await task
 
     # Reading -------------------------------------------------------------------------
-    async def _read(self) -> None:
+    async def _read(self) -> bool:
+        """Read until the client leaves (False) or must be closed (True: a Close is queued)."""
         s = self.settings
         now = time.monotonic()
         bucket = TokenBucket(s.rate_limit, s.rate_burst, now)
@@ -130,9 +130,9 @@ class Connection:
                 message = await asyncio.wait_for(self.ws.receive(), timeout=s.idle_timeout)
             except TimeoutError:
                 await self.queue.put(Close(1001, "idle timeout", (self._snapshot_or_none(),)))
-                return
+                return True
             if message["type"] == "websocket.disconnect":
-                return
+                return False
             now = time.monotonic()
             text = message.get("text")
             try:
@@ -144,7 +144,7 @@ class Connection:
                 ):
                     if oversized.add(now):
                         await self.queue.put(Close(1009, "repeated oversized messages"))
-                        return
+                        return True
                     raise ProtocolError(
                         f"message larger than {s.max_message_bytes} bytes", "message"
                     )
@@ -156,7 +156,7 @@ class Connection:
             except ProtocolError as e:
                 if rejected.add(now):
                     await self.queue.put(Close(1008, "too many rejected messages"))
-                    return
+                    return True
                 await self.queue.put(Outgoing(e.to_message()))
                 continue
             await self.queue.put(command)

@@ -84,6 +84,12 @@ def frame_header(trainer: Trainer, view: View, state: FrameState) -> dict[str, A
 
 
 def build_frame(trainer: Trainer, view: View, state: FrameState) -> tuple[bytes, bool]:
-    """Encode the trainer's state as one frame; the flag is True if anything was non-finite."""
-    arrays, bad = frame_arrays(trainer, view, state.send_points)
-    return encode_frame(frame_header(trainer, view, state), arrays), bad
+    """Encode the trainer's state as one frame; the flag is True if anything was non-finite.
+
+    Huge (but finite) float64 weights overflow float32 while rendering; NumPy's warnings
+    are silenced here because ``finite`` catches and reports exactly those values.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        arrays, bad = frame_arrays(trainer, view, state.send_points)
+        header = frame_header(trainer, view, state)
+    return encode_frame(header, arrays), bad

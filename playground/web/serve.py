@@ -1,0 +1,99 @@
+"""``nn-playground serve``: run the app under uvicorn and print where it is.
+
+``playground.cli`` adds these arguments to its ``serve`` sub-command (and uses them when
+no sub-command is given). ``python -m playground.web.serve`` works too. Settings other
+than the address come from ``PLAYGROUND_*`` environment variables, which every worker
+process reads for itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+import threading
+import time
+import webbrowser
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+APP_FACTORY = "playground.web.app:create_app_from_env"
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--host``, ``--port``, ``--workers`` and ``--open`` to ``parser``."""
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="TCP port")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes (one asyncio loop each)"
+    )
+    parser.add_argument("--open", action="store_true", help="open the page in a browser")
+
+
+def page_url(host: str, port: int) -> str:
+    """The URL to print: a wildcard address is shown as localhost, which a browser can open."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def _open_when_ready(host: str, port: int, url: str, timeout: float = 30.0) -> None:
+    """Wait until the port accepts connections, then open the browser (in a thread)."""
+    target = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((target, port), timeout=0.5):
+                webbrowser.open(url)
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Start uvicorn with the app factory; returns the exit code (0 after Ctrl+C)."""
+    import uvicorn
+
+    from playground.web.settings import Settings
+
+    if not 1 <= args.port <= 65535:
+        print(f"error: --port must be in 1..65535, got {args.port}", file=sys.stderr)
+        return 2
+    if args.workers < 1:
+        print(f"error: --workers must be at least 1, got {args.workers}", file=sys.stderr)
+        return 2
+    try:
+        settings = Settings()
+    except ValueError as e:  # pydantic's ValidationError names the PLAYGROUND_ variable
+        print(f"error: invalid PLAYGROUND_ setting: {e}", file=sys.stderr)
+        return 2
+    url = page_url(args.host, args.port)
+    workers = f", {args.workers} workers" if args.workers > 1 else ""
+    print(f"nn-playground: serving on {url}{workers} (Ctrl+C to stop)", flush=True)
+    if args.open:
+        threading.Thread(
+            target=_open_when_ready, args=(args.host, args.port, url), daemon=True
+        ).start()
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.log_level,
+        ws_max_size=4 * settings.max_message_bytes,
+        ws_per_message_deflate=settings.ws_deflate,
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for ``python -m playground.web.serve``."""
+    parser = argparse.ArgumentParser(prog="nn-playground serve", description=__doc__)
+    add_serve_arguments(parser)
+    return run_serve(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
