@@ -179,3 +179,25 @@ def test_foreign_origins_are_refused(make_client: Callable[..., TestClient]) -> 
     allowing = make_client(allowed_origins="https://school.example")
     with connect(allowing, headers={"origin": "https://school.example"}) as peer:
         assert peer.frames
+
+
+def test_the_largest_snapshot_fits_the_message_limit(client: TestClient) -> None:
+    rng = np.random.default_rng(0)
+    points = np.column_stack([rng.uniform(-6, 6, (5000, 2)), rng.integers(0, 2, 5000)])
+    config = {"dataset": "custom", "problem": "binary", "custom_points": points.tolist(),
+              "hidden": [32] * 8, "optimizer": "adam",
+              "features": ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]}  # fmt: skip
+    with connect(client) as peer:
+        peer.send("configure", config=config)
+        peer.expect("config")
+        peer.send("snapshot")
+        snapshot = peer.expect("snapshot")["snapshot"]
+        history = snapshot["trainer"]["history"]
+        for key in history:  # 2000 epochs of history, the most a session keeps
+            history[key] = list(range(1, 2002)) if key == "epoch" else [0.1234567890123456] * 2001
+        message = json.dumps({"type": "restore", "snapshot": snapshot})
+        limit = client.get("/api/options").json()["limits"]["max_message_bytes"]
+        assert len(message.encode()) < limit
+        peer.send_raw(message)
+        assert peer.expect("config")["change"] == "restore"
+        assert peer.frame().header["layer_sizes"] == [7, *[32] * 8, 1]

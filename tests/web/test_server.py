@@ -1,0 +1,166 @@
+"""The real server: `nn-playground serve` processes driven by the `websockets` client.
+
+Two separately started processes share nothing; a run snapshotted on one and restored
+on the other must continue bit-for-bit (the basis of scaling without sticky sessions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+
+from playground.web.frames import decode_frame
+
+SERVE = Path(sys.executable).with_name("nn-playground")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _health(port: int) -> dict[str, Any]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
+        return dict(json.load(r))
+
+
+def _wait_ready(process: subprocess.Popen[bytes], port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            _health(port)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[list[int]]:
+    """Two `nn-playground serve` processes on free ports."""
+    env = {**os.environ, "PLAYGROUND_LOG_LEVEL": "warning", "PLAYGROUND_MAX_FPS": "200"}
+    ports = [_free_port(), _free_port()]
+    command = [str(SERVE)] if SERVE.exists() else [sys.executable, "-m", "playground.cli"]
+    processes = [
+        subprocess.Popen([*command, "serve", "--port", str(port)], env=env) for port in ports
+    ]
+    try:
+        for process, port in zip(processes, ports, strict=True):
+            _wait_ready(process, port)
+        yield ports
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+
+
+class Client:
+    """A tiny protocol client over a real socket."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+
+    async def send(self, type: str, **fields: Any) -> None:
+        await self.ws.send(json.dumps({"type": type, **fields}))
+
+    async def recv(self) -> Any:
+        message = await asyncio.wait_for(self.ws.recv(), timeout=10)
+        if isinstance(message, bytes):
+            return decode_frame(message)
+        return json.loads(message)
+
+    async def expect(self, type: str) -> dict[str, Any]:
+        while True:
+            item = await self.recv()
+            if isinstance(item, tuple):
+                await self.send("ack", seq=item[0]["seq"])
+            elif item["type"] == type:
+                return dict(item)
+
+    async def frame(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        while True:
+            item = await self.recv()
+            if isinstance(item, tuple):
+                await self.send("ack", seq=item[0]["seq"])
+                return item
+
+
+async def _play_xor(port: int) -> tuple[list[float], int]:
+    async with connect(f"ws://127.0.0.1:{port}/ws") as ws:
+        client = Client(ws)
+        hello = await client.recv()
+        assert hello["type"] == "hello" and hello["limits"]["max_fps"] == 200
+        await client.frame()
+        await client.send("configure", config={"dataset": "xor", "hidden": [8]})
+        await client.expect("config")
+        await client.send("set", changes={"learning_rate": 0.1})
+        await client.expect("config")
+        await client.send("play")
+        losses = [(await client.frame())[0]["train_loss"] for _ in range(30)]
+        sessions = _health(port)["sessions"]
+        await client.send("pause")
+        await client.expect("event")
+    return losses, sessions
+
+
+def test_real_server_streams_frames_and_frees_the_session(servers: list[int]) -> None:
+    port = servers[0]
+    losses, sessions = asyncio.run(_play_xor(port))
+    assert sessions == 1
+    assert losses[-1] < 0.6 * losses[0]
+    deadline = time.monotonic() + 5
+    while _health(port)["sessions"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _health(port)["sessions"] == 0
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+        assert page.status == 200 and b"bootstrap" in page.read()
+
+
+async def _run_on(port: int, snapshot: dict[str, Any] | None, steps: int) -> Any:
+    async with connect(f"ws://127.0.0.1:{port}/ws") as ws:
+        client = Client(ws)
+        await client.expect("hello")
+        await client.frame()
+        if snapshot is None:
+            config = {"dataset": "moons", "noise": 20, "hidden": [5, 5], "optimizer": "rmsprop",
+                      "learning_rate": 0.01, "dropout": 0.1, "batch_size": 8}  # fmt: skip
+            await client.send("configure", config=config)
+            await client.expect("config")
+            await client.send("step", n=57)
+            await client.frame()
+            await client.send("snapshot")
+            snapshot = (await client.expect("snapshot"))["snapshot"]
+        else:
+            await client.send("restore", snapshot=snapshot)
+            assert (await client.expect("config"))["change"] == "restore"
+            await client.frame()
+        await client.send("step", n=steps)
+        return snapshot, await client.frame()
+
+
+def test_snapshot_continues_bit_for_bit_on_another_process(servers: list[int]) -> None:
+    first, second = servers
+    snapshot, (expected, expected_arrays) = asyncio.run(_run_on(first, None, 63))
+    _, (got, got_arrays) = asyncio.run(_run_on(second, snapshot, 63))
+    assert got["step"] == expected["step"] == 120
+    for key in ("train_loss", "test_loss", "train_accuracy", "test_accuracy", "epoch"):
+        assert got[key] == expected[key], key
+    for name in ("W0", "b0", "W1", "b1", "W2", "b2", "output", "neurons"):
+        assert got_arrays[name].tobytes() == expected_arrays[name].tobytes(), name
