@@ -53,7 +53,7 @@ class View(BaseModel):
     )
     resolution: int = Field(default=100, ge=10, le=200, description="output grid side")
     neuron_resolution: int = Field(
-        default=24, ge=8, le=64, description="neuron and feature grid side"
+        default=16, ge=8, le=64, description="neuron and feature grid side"
     )
     diagnostics: bool = Field(
         default=False, description="send training-health diagnostics in frames"

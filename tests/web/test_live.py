@@ -25,12 +25,12 @@ def test_hello_and_first_frame_follow_the_protocol(client: TestClient) -> None:
         assert h["layer_sizes"] == [2, 4, 2, 1] and h["problem"] == "binary"
         assert h["features"] == ["x1", "x2"] and h["activations"] == ["tanh", "tanh"]
         assert a["output"].shape == (100, 100) and a["output"].dtype == np.uint8
-        assert a["neurons"].shape == (6, 24, 24) and a["neuron_ranges"].shape == (6, 2)
-        assert a["features"].shape == (2, 24, 24) and a["W1"].shape == (4, 2)
+        assert a["neurons"].shape == (6, 16, 16) and a["neuron_ranges"].shape == (6, 2)
+        assert a["features"].shape == (2, 16, 16) and a["W1"].shape == (4, 2)
         assert a["points"].shape == (500, 2) and a["is_train"].sum() == 250
         # the picture is the engine's, within one quantization step
         trainer = Trainer(RunConfig())
-        rendering = trainer.render(100, 24)
+        rendering = trainer.render(100, 16)
         spec = next(s for s in h["arrays"] if s["name"] == "output")
         lo, hi = spec["range"]
         decoded = dequantize(a["output"], lo, hi)
