@@ -173,6 +173,8 @@ export class Controls {
       if (this.config) this.setValue(name, this.config[name]);
       return;
     }
+    const same = this.config && JSON.stringify(this.config[name]) === JSON.stringify(value);
+    if (same && widget.info.default !== null) return; // nothing to send (e.g. a second change event)
     this.onChange({ [name]: value });
   }
 

@@ -173,17 +173,26 @@ function onEvent(message) {
 }
 
 function onFrame(frame) {
+  if (!page.configured) return; // a frame of the server's default, before our config
   page.frame = frame;
   $("epoch").textContent = String(frame.epoch);
+  $("epoch").dataset.seq = String(frame.seq);
   $("step-count").textContent = String(frame.step);
-  $("train-loss").textContent = fmt(frame.train_loss);
-  $("test-loss").textContent = fmt(frame.test_loss);
-  $("test-acc").textContent = frame.test_accuracy === null || frame.test_accuracy === undefined
-    ? "n/a" : `${(100 * frame.test_accuracy).toFixed(1)}%`;
+  showNumber("train-loss", frame.train_loss, fmt(frame.train_loss));
+  showNumber("test-loss", frame.test_loss, fmt(frame.test_loss));
+  const acc = frame.test_accuracy;
+  showNumber("test-acc", acc, acc === null || acc === undefined ? "n/a" : `${(100 * acc).toFixed(1)}%`);
   network.draw(frame);
   boundary.draw(frame, neuronGrid());
   charts.add(frame);
   tooltip.refresh((t) => network.weightValue(t.kind, t.layer, t.i, t.j));
+}
+
+/** Show a rounded number; the exact value stays in data-value (for tests and copying). */
+function showNumber(id, value, text) {
+  const el = $(id);
+  el.textContent = text;
+  el.dataset.value = value === null || value === undefined ? "" : String(value);
 }
 
 function fmt(value) {
