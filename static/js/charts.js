@@ -105,7 +105,7 @@ function lineData() {
 function lineLayout(title, range) {
   return {
     margin: { l: 44, r: 8, t: 28, b: 24 },
-    title: { text: `${title} per epoch`, font: { size: 15 }, x: 0.01, xanchor: "left", y: 0.98 },
+    title: { text: title, font: { size: 15 }, x: 0.01, xanchor: "left", y: 0.98 },
     font: FONT,
     xaxis: { zeroline: false, rangemode: "tozero" },
     yaxis: range ? { range, fixedrange: true } : { rangemode: "tozero", zeroline: false },

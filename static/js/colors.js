@@ -85,3 +85,10 @@ export function paintGrid(canvas, data, offset, r, lut) {
   }
   ctx.putImageData(image, 0, 0);
 }
+
+/** A 256-entry table from white (probability 0) to a class colour (probability 1). */
+export function classLut(hex, out = new Uint32Array(256)) {
+  const full = hexToRgb(hex);
+  for (let q = 0; q < 256; q++) out[q] = packColor(mix(WHITE, full, q / 255));
+  return out;
+}

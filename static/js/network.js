@@ -6,7 +6,7 @@
  * The DOM is rebuilt only when the architecture changes; a frame only repaints canvases
  * and restyles links whose look changed. User intent goes out through callbacks.
  */
-import { NEGATIVE, POSITIVE, gridLut, paintGrid } from "./colors.js";
+import { CLASS_COLORS, NEGATIVE, POSITIVE, classLut, gridLut, paintGrid } from "./colors.js";
 import { humanize } from "./options.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -273,6 +273,12 @@ export class NetworkView {
       const mid = (lo + hi) / 2;
       gridLut(lo - mid, hi - mid, this.lut);
       paintGrid(outputs[0].canvas, output.data, 0, output.shape[0], this.lut);
+    } else if (output && output.shape.length === 3 && outputs.length === output.shape[0]) {
+      const r = output.shape[1];
+      outputs.forEach((n, k) => {
+        classLut(CLASS_COLORS[k % CLASS_COLORS.length], this.lut);
+        paintGrid(n.canvas, output.data, k * r * r, r, this.lut);
+      });
     }
   }
 

@@ -1,0 +1,139 @@
+"""Page drawing speed in headless Chromium: frames drawn per second while playing, and ms
+of main-thread work per drawn frame.
+
+Starts its own server (uvicorn subprocess on a free port), opens the page in Debian's
+Chromium, presses play and measures for a few seconds per scenario:
+
+- `draw ms/frame`: the page's own frame handler (decode + diagram + Plotly updates),
+  timed in api.js around each drawn frame;
+- `main-thread ms/frame`: Chromium's TaskDuration over the interval (everything the main
+  thread did: script, style, layout, paint, GC) divided by frames drawn;
+- `received`/`dropped`: frames the server sent, and stale ones the page skipped (the page
+  never queues frames, so a slow page shows up as fewer frames, not as a backlog).
+
+Goals (issue 5): >= 20 frames drawn per second and <= 25 ms per frame at default settings.
+Run: .venv/bin/python benchmarks/browser.py [--seconds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+SCENARIOS = {
+    "default (circle, 4-2 tanh, speed 25)": "",
+    "reference (spiral, 6x8 tanh, speed 25)": "?dataset=spiral&hidden=8,8,8,8,8,8",
+    "multiclass (spiral_k 5 classes, 8-8 relu)": "?dataset=spiral_k&n_classes=5&hidden=8,8"
+    "&activation=relu",
+    "max diagram (all 9 features, 8x32)": "?features=x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2,r,theta"
+    "&hidden=32,32,32,32,32,32,32,32&speed=1",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server() -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "uvicorn", "playground.web.app:create_app_from_env", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+    ]  # fmt: skip
+    process = subprocess.Popen(cmd, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(f"{url}/api/health", timeout=1):
+                return process, url
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("server did not start")
+
+
+def task_ms(cdp: Any) -> float:
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return 1000.0 * float(metrics["TaskDuration"])
+
+
+def measure(browser: Any, url: str, seconds: float) -> dict[str, float]:
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("[data-testid=conn][data-state=connected]")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=test-loss]').dataset.value !== undefined"
+    )
+    page.wait_for_timeout(500)  # previews and first layout settle
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    stats0 = page.evaluate("({...window.playground.session.stats})")
+    tasks0 = task_ms(cdp)
+    page.click("[data-testid=play]")
+    t0 = time.perf_counter()
+    page.wait_for_timeout(seconds * 1000)
+    stats1 = page.evaluate("({...window.playground.session.stats})")
+    tasks1 = task_ms(cdp)
+    elapsed = time.perf_counter() - t0
+    page.click("[data-testid=play]")
+    context.close()
+    drawn = stats1["drawn"] - stats0["drawn"]
+    return {
+        "fps": drawn / elapsed,
+        "draw_ms": (stats1["drawMs"] - stats0["drawMs"]) / max(drawn, 1),
+        "main_ms": (tasks1 - tasks0) / max(drawn, 1),
+        "received": stats1["received"] - stats0["received"],
+        "dropped": stats1["dropped"] - stats0["dropped"],
+        "drawn": drawn,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="play time per scenario")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        print(f"no Chromium at {CHROMIUM}; apt-get install -y chromium")
+        return 1
+    from playwright.sync_api import sync_playwright
+
+    server, base = start_server()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            print(f"headless Chromium, 1366x768, {args.seconds:.0f} s of play per scenario")
+            print(f"{'scenario':44} {'fps':>6} {'draw ms':>8} {'main ms':>8} {'drawn':>6} "
+                  f"{'dropped':>7}")
+            for name, query in SCENARIOS.items():
+                r = measure(browser, base + "/" + query, args.seconds)
+                print(f"{name:44} {r['fps']:6.1f} {r['draw_ms']:8.2f} {r['main_ms']:8.2f} "
+                      f"{r['drawn']:6.0f} {r['dropped']:7.0f}")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print("goal at defaults: >= 20 fps drawn, <= 25 ms per frame")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
