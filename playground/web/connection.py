@@ -26,6 +26,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDiscon
 from playground.web.frames import dumps
 from playground.web.limits import TokenBucket, WindowCounter
 from playground.web.live import LiveSession, Message
+from playground.web.memory import release_free_memory
 from playground.web.protocol import Command, ProtocolError, parse_message
 from playground.web.settings import Settings
 
@@ -259,3 +260,5 @@ async def serve_websocket(websocket: WebSocket) -> None:
             await websocket.close(1011, "internal error")
     finally:
         registry.sessions.pop(connection.session.id, None)
+        if not registry.sessions:
+            release_free_memory()  # the class has left: give the pages back
