@@ -73,10 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_api_websocket_route("/ws", serve_websocket)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
-    if settings.allowed_origins:
+    if settings.origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=settings.allowed_origins,
+            allow_origins=settings.origins,
             allow_methods=["GET", "POST"],
             allow_headers=["content-type"],
         )

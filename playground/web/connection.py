@@ -241,7 +241,7 @@ async def serve_websocket(websocket: WebSocket) -> None:
     state = websocket.app.state
     settings: Settings = state.settings
     registry: SessionRegistry = state.sessions
-    if not origin_allowed(websocket, settings.allowed_origins):
+    if not origin_allowed(websocket, settings.origins):
         await websocket.close(1008, "origin not allowed")
         return
     await websocket.accept()

@@ -8,10 +8,8 @@ Run limits (network size, points, ...) are the engine's and live in
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -62,20 +60,19 @@ class Settings(BaseSettings):
         default=2, ge=1, le=64, description="concurrent headless runs per worker"
     )
     # HTTP
-    allowed_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=list,
-        description="extra origins allowed to open /ws and call the API cross-site; '*' = any",
+    allowed_origins: str = Field(
+        default="",
+        description="comma-separated extra origins allowed to open /ws and call the API "
+        "cross-site; '*' = any",
     )
     ws_deflate: bool = Field(default=True, description="permessage-deflate on the WebSocket")
     log_level: str = Field(default="info", description="uvicorn log level")
 
-    @field_validator("allowed_origins", mode="before")
-    @classmethod
-    def _split_origins(cls, value: object) -> object:
-        """Accept ``a,b`` in the environment as well as a JSON-style list."""
-        if isinstance(value, str):
-            return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
-        return value
+    @property
+    def origins(self) -> list[str]:
+        """``allowed_origins`` as a list (a plain string keeps the environment format simple)."""
+        parts = (part.strip().rstrip("/") for part in self.allowed_origins.split(","))
+        return [part for part in parts if part]
 
     def public_limits(self) -> dict[str, float | int]:
         """The limits a client must respect, as sent in ``hello`` and ``/api/options``."""

@@ -134,7 +134,7 @@ def test_unknown_route_is_json_404(client: TestClient) -> None:
 
 
 def test_cors_only_for_configured_origins(make_client: Callable[..., TestClient]) -> None:
-    client = make_client(allowed_origins=["https://school.example"])
+    client = make_client(allowed_origins="https://school.example")
     ok = client.get("/api/health", headers={"origin": "https://school.example"})
     assert ok.headers["access-control-allow-origin"] == "https://school.example"
     other = client.get("/api/health", headers={"origin": "https://evil.example"})

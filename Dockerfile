@@ -1,0 +1,30 @@
+# nn-playground: the live training server, one worker per container (scale with replicas).
+#   docker build -t nn-playground .
+#   docker run --rm -p 8000:8000 nn-playground        # then open http://localhost:8000/
+# Settings come from PLAYGROUND_* variables, e.g. -e PLAYGROUND_MAX_SESSIONS=100.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first (their own layer: rebuilt only when pyproject.toml changes).
+COPY pyproject.toml README.md ./
+RUN pip install $(python -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))")
+
+# The package. Editable, so static/ and templates/ stay next to it (the app finds them
+# relative to the package, as in a checkout).
+COPY playground ./playground
+COPY static ./static
+COPY templates ./templates
+RUN pip install --no-deps -e . \
+    && useradd --create-home --uid 10001 playground
+
+USER playground
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/api/health', timeout=4).status != 200)"]
+CMD ["nn-playground", "serve", "--host", "0.0.0.0", "--port", "8000"]
