@@ -9,7 +9,7 @@ const PLOT_CONFIG = { displayModeBar: false, responsive: true, displaylogo: fals
 const FONT = { family: "system-ui, sans-serif", size: 14, color: "#222" };
 const TRAIN_LINE = { color: "#0072B2", width: 3 };
 const TEST_LINE = { color: "#D55E00", width: 3, dash: "dash" };
-const FLUSH_MS = 200;
+const FLUSH_MS = 400;
 
 export class Charts {
   constructor(lossEl, accuracyEl) {

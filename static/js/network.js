@@ -1,6 +1,8 @@
 /**
- * The network diagram: feature column, hidden layers, output node. Links are SVG paths
- * coloured by sign and sized by |weight|; each neuron is a <canvas> painted from its uint8
+ * The network diagram: feature column, hidden layers, output node. Links are drawn on one
+ * canvas, coloured by sign and sized by |weight| (restyling hundreds of SVG paths per frame
+ * cost more than everything else on the page); transparent SVG paths on top, never
+ * restyled, give each link its hover, click and test id; each neuron is a <canvas> painted from its uint8
  * grid through a lookup table (dozens of Plotly plots per frame could not hold 20 fps).
  *
  * The DOM is rebuilt only when the architecture changes; a frame only repaints canvases
@@ -79,6 +81,15 @@ export class NetworkView {
     const nodeY = (count, k) => HEAD + k * (node + gap) + 4;
 
     this.root.replaceChildren();
+    const ratio = window.devicePixelRatio || 1;
+    this.linkCanvas = document.createElement("canvas");
+    this.linkCanvas.className = "links";
+    this.linkCanvas.width = Math.round(width * ratio);
+    this.linkCanvas.height = Math.round((height + HEAD) * ratio);
+    this.linkCanvas.style.width = `${width}px`;
+    this.linkCanvas.style.height = `${height + HEAD}px`;
+    this.linkRatio = ratio;
+    this.root.append(this.linkCanvas);
     const svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("class", "links");
     svg.setAttribute("width", String(width));
@@ -166,7 +177,7 @@ export class NetworkView {
           path.addEventListener("mouseleave", () => this.callbacks.hoverParam(null));
           path.addEventListener("click", (e) => this.callbacks.editWeight(target, e));
           svg.append(path);
-          this.links.push({ path, layer: l, i, j, style: "" });
+          this.links.push({ path, layer: l, i, j, geometry: [ax, ay, mx, bx, by] });
         });
       });
     }
@@ -283,16 +294,19 @@ export class NetworkView {
   }
 
   styleLinks() {
+    const ctx = this.linkCanvas.getContext("2d");
+    ctx.setTransform(this.linkRatio, 0, 0, this.linkRatio, 0, 0);
+    ctx.clearRect(0, 0, this.linkCanvas.width, this.linkCanvas.height);
+    ctx.globalAlpha = 0.85;
     for (const link of this.links) {
       const w = this.weightValue("weight", link.layer, link.i, link.j);
-      if (w === null) continue;
-      const width = Math.min(1 + Math.abs(w) * 2.5, 10).toFixed(1);
-      const style = `${w < 0 ? NEGATIVE : POSITIVE}|${width}`;
-      if (style !== link.style) {
-        link.style = style;
-        link.path.style.stroke = w < 0 ? NEGATIVE : POSITIVE;
-        link.path.style.strokeWidth = width;
-      }
+      const [ax, ay, mx, bx, by] = link.geometry;
+      ctx.beginPath();
+      ctx.moveTo(ax, ay);
+      ctx.bezierCurveTo(mx, ay, mx, by, bx, by);
+      ctx.strokeStyle = w === null ? "#bbb" : w < 0 ? NEGATIVE : POSITIVE;
+      ctx.lineWidth = w === null ? 1 : Math.min(1 + Math.abs(w) * 2.5, 10);
+      ctx.stroke();
     }
     for (const bias of this.biases) {
       const b = this.weightValue("bias", bias.layer, null, bias.j);
