@@ -164,3 +164,26 @@ def test_snapshot_continues_bit_for_bit_on_another_process(servers: list[int]) -
         assert got[key] == expected[key], key
     for name in ("W0", "b0", "W1", "b1", "W2", "b2", "output", "neurons"):
         assert got_arrays[name].tobytes() == expected_arrays[name].tobytes(), name
+
+
+async def _slow_reader(port: int) -> list[Any]:
+    async with connect(f"ws://127.0.0.1:{port}/ws") as ws:
+        client = Client(ws)
+        await client.send("set", changes={"speed": 1})
+        await client.send("play")
+        await asyncio.sleep(0.5)  # a page that neither reads nor acks
+        received = []
+        while True:
+            try:
+                message = await asyncio.wait_for(ws.recv(), timeout=0.3)
+            except TimeoutError:
+                return received
+            received.append(message)
+
+
+def test_a_slow_reader_gets_one_frame_over_a_real_socket(servers: list[int]) -> None:
+    received = asyncio.run(_slow_reader(servers[1]))
+    frames = [m for m in received if isinstance(m, bytes)]
+    kinds = [json.loads(m)["type"] for m in received if isinstance(m, str)]
+    assert len(frames) == 1, "nothing beyond the unacknowledged frame was sent"
+    assert kinds == ["hello", "config", "event"]
