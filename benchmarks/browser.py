@@ -121,12 +121,16 @@ def main() -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             print(f"headless Chromium, 1366x768, {args.seconds:.0f} s of play per scenario")
-            print(f"{'scenario':44} {'fps':>6} {'draw ms':>8} {'main ms':>8} {'drawn':>6} "
-                  f"{'dropped':>7}")
+            print(
+                f"{'scenario':44} {'fps':>6} {'draw ms':>8} {'main ms':>8} {'drawn':>6} "
+                f"{'dropped':>7}"
+            )
             for name, query in SCENARIOS.items():
                 r = measure(browser, base + "/" + query, args.seconds)
-                print(f"{name:44} {r['fps']:6.1f} {r['draw_ms']:8.2f} {r['main_ms']:8.2f} "
-                      f"{r['drawn']:6.0f} {r['dropped']:7.0f}")
+                print(
+                    f"{name:44} {r['fps']:6.1f} {r['draw_ms']:8.2f} {r['main_ms']:8.2f} "
+                    f"{r['drawn']:6.0f} {r['dropped']:7.0f}"
+                )
             browser.close()
     finally:
         server.terminate()

@@ -50,7 +50,7 @@ export class Boundary {
       plot_bgcolor: "#fff",
       images: [{ source: "", xref: "x", yref: "y", x: -EXTENT, y: EXTENT, sizex: 2 * EXTENT,
         sizey: 2 * EXTENT, xanchor: "left", yanchor: "top", sizing: "stretch",
-        layer: "below" }],
+        layer: "below", opacity: 0.8 }],
       uirevision: "keep",
     };
     this.data = [
@@ -61,6 +61,8 @@ export class Boundary {
       points("test points", "#000"),
     ];
     Plotly.newPlot(this.el, this.data, this.layout, PLOT_CONFIG);
+    // Follow the panel's size (layout changes, full screen), not only window resizes.
+    new ResizeObserver(() => Plotly.Plots.resize(this.el)).observe(this.el);
   }
 
   /** Draw a frame's output (or `neuron`, a hovered neuron's grid) and its points. */

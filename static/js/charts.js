@@ -30,6 +30,7 @@ export class Charts {
     for (const chart of this.charts) {
       Plotly.newPlot(chart.el, lineData(), chart.layout, PLOT_CONFIG);
       chart.flushedAt = 0;
+      new ResizeObserver(() => Plotly.Plots.resize(chart.el)).observe(chart.el);
     }
   }
 

@@ -326,7 +326,6 @@ function toggleFullscreen(force = null) {
   const panel = $("output-panel");
   const on = force === null ? !panel.classList.contains("fullscreen") : force;
   panel.classList.toggle("fullscreen", on);
-  window.dispatchEvent(new Event("resize"));
 }
 
 async function share() {
@@ -376,9 +375,9 @@ bindKeyboard({
   toggleFullscreen: () => toggleFullscreen(),
   exitFullscreen: () => toggleFullscreen(false),
 });
-window.addEventListener("resize", () => {
+new ResizeObserver(() => {
   if (page.frame && network) network.draw(page.frame);
-});
+}).observe($("network"));
 
 // A read-only handle for benchmarks and debugging (frame counts, draw time).
 window.playground = {

@@ -1,0 +1,91 @@
+"""Regenerate the README's screenshot (docs/screenshot.png) from the real page.
+
+Starts the app (uvicorn subprocess on a free port), opens a shared-link configuration in
+headless Chromium at 1920x1080 (the projector size), trains until the picture is worth
+showing, pauses and saves the page. Nothing is drawn by hand.
+Run: .venv/bin/python scripts/screenshot.py [--out docs/screenshot.png]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+# A spiral with a few extra features: it shows every part of the page at work.
+QUERY = "?dataset=spiral&noise=5&features=x1,x2,x1_sq,x2_sq,sin_x1,sin_x2&hidden=8,6,4&seed=3"
+EPOCHS = 150
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    parser.add_argument("--size", default="1920x1080", help="viewport WIDTHxHEIGHT")
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    if not Path(CHROMIUM).exists():
+        print(f"no Chromium at {CHROMIUM}; apt-get install -y chromium", file=sys.stderr)
+        return 1
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "uvicorn", "playground.web.app:create_app_from_env", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+    ]  # fmt: skip
+    server = subprocess.Popen(cmd, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"{url}/api/health", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(url + "/" + QUERY)
+            page.wait_for_selector("[data-testid=conn][data-state=connected]")
+            page.wait_for_timeout(500)
+            page.click("[data-testid=play]")
+            page.wait_for_function(
+                "n => Number(document.querySelector('[data-testid=epoch]').textContent) >= n",
+                arg=EPOCHS,
+                timeout=120_000,
+            )
+            page.click("[data-testid=play]")
+            page.mouse.move(0, 0)
+            page.wait_for_timeout(1200)  # last frame, charts flushed
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(args.out))
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB, {width}x{height})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
