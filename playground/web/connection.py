@@ -23,7 +23,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
-from playground.web.frames import dumps
+from playground.web.frames import dumps, json_safe
 from playground.web.limits import TokenBucket, WindowCounter
 from playground.web.live import LiveSession, Message
 from playground.web.memory import release_free_memory
@@ -173,7 +173,11 @@ class Connection:
     # Running -------------------------------------------------------------------------
     async def _send(self, messages: Iterable[Message]) -> None:
         for message in messages:
-            await self.ws.send_text(dumps(message))
+            try:
+                text = dumps(message)
+            except ValueError:  # a NaN slipped into a message: send null, never NaN
+                text = dumps(json_safe(message))
+            await self.ws.send_text(text)
 
     async def _apply(self, item: Item) -> None:
         if isinstance(item, Close):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
+from playground.web.live import LiveSession
 from tests.web.conftest import Frame, Peer, TestClient, connect
 
 
@@ -201,3 +202,18 @@ def test_the_largest_snapshot_fits_the_message_limit(client: TestClient) -> None
         peer.send_raw(message)
         assert peer.expect("config")["change"] == "restore"
         assert peer.frame().header["layer_sizes"] == [7, *[32] * 8, 1]
+
+
+def test_a_server_bug_in_one_command_is_an_error_not_a_crash(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: LiveSession, args: dict[str, object]) -> list[dict[str, object]]:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(LiveSession, "_on_reset", broken)
+    with connect(client) as peer:
+        peer.send("reset")
+        error = peer.expect("error")
+        assert error["request"] == "reset" and "internal error" in error["message"]
+        peer.send("step", n=1)
+        assert peer.frame().header["step"] == 1
