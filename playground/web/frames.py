@@ -128,7 +128,10 @@ def encode_frame(header: Mapping[str, Any], arrays: Iterable[ArrayEntry]) -> byt
         offset += data.nbytes
     body = dict(header)
     body["arrays"] = specs
-    text = dumps(json_safe(body)).encode("utf-8")
+    try:  # the common case: plain finite Python values, no copy needed
+        text = dumps(body).encode("utf-8")
+    except (TypeError, ValueError):  # NumPy scalars, NaN or infinity somewhere
+        text = dumps(json_safe(body)).encode("utf-8")
     text += b" " * (-(_HEADER_LEN.size + len(text)) % _ALIGN)
     return b"".join([_HEADER_LEN.pack(len(text)), text, *parts])
 
