@@ -25,8 +25,9 @@ const FONT = { family: "system-ui, sans-serif", size: 14, color: "#222" };
 const OFF_PLOT = [1000, 1001]; // where the legend-only trace lives (outside the axes)
 
 export class Boundary {
-  constructor(el) {
+  constructor(el, onClickPoint = null) {
     this.el = el;
+    this.onClickPoint = onClickPoint;
     this.canvas = document.createElement("canvas");
     this.lut = new Uint32Array(256);
     this.showTest = false;
@@ -63,6 +64,17 @@ export class Boundary {
     Plotly.newPlot(this.el, this.data, this.layout, PLOT_CONFIG);
     // Follow the panel's size (layout changes, full screen), not only window resizes.
     new ResizeObserver(() => Plotly.Plots.resize(this.el)).observe(this.el);
+    this.el.addEventListener("click", (e) => this.click(e));
+  }
+
+  /** A click inside the input square, in data coordinates (for adding custom points). */
+  click(event) {
+    const full = this.el._fullLayout; // Plotly's computed axes: pixel <-> data
+    if (!this.onClickPoint || !full) return;
+    const box = this.el.getBoundingClientRect();
+    const x = full.xaxis.p2d(event.clientX - box.left - full.xaxis._offset);
+    const y = full.yaxis.p2d(event.clientY - box.top - full.yaxis._offset);
+    if (Math.abs(x) <= EXTENT && Math.abs(y) <= EXTENT) this.onClickPoint(x, y, event.shiftKey);
   }
 
   /** Draw a frame's output (or `neuron`, a hovered neuron's grid) and its points. */

@@ -240,9 +240,11 @@ export class Controls {
     }
   }
 
+  /** Show a message under a control; false when that control is not on screen. */
   showError(name, message) {
     const widget = this.widgets[name];
-    if (!widget) return false;
+    if (!widget || widget.wrap.classList.contains("not-applicable")) return false;
+    if (widget.wrap.classList.contains("hidden-by-url")) return false;
     widget.error.textContent = message;
     widget.wrap.classList.add("has-error");
     widget.input.setAttribute("aria-invalid", "true");

@@ -59,7 +59,7 @@ function build(options) {
   page.limits = options.limits || {};
   controls = new Controls(page.fields, options, change);
   controls.build({ topbar: $("slot-topbar"), data: $("slot-data"), advanced: $("slot-advanced") });
-  picker = new DatasetPicker($("dataset-picker"), options, (name) => change({ dataset: name }));
+  picker = new DatasetPicker($("dataset-picker"), options, pickDataset);
   picker.build();
   picker.loadPreviews();
   network = new NetworkView($("network"), {
@@ -83,7 +83,7 @@ function build(options) {
     hideInactiveFeatures: page.hide.has("features"),
     maxNeurons: page.limits.max_neurons || 32,
   });
-  boundary = new Boundary($("boundary"));
+  boundary = new Boundary($("boundary"), addPoint);
   boundary.init();
   boundary.showTest = Boolean(page.view.test);
   boundary.discretize = Boolean(page.view.discretize);
@@ -152,11 +152,12 @@ function writeLocation() {
 
 function onError(message) {
   const field = message.field;
-  if (field && controls.showError(field, message.message)) {
-    if (page.config) controls.update(page.config, page.auto); // back to the accepted value
-    controls.showError(field, message.message);
-  } else {
-    banner(message.message);
+  if (page.config) {
+    controls.update(page.config, page.auto); // every control back to the accepted value
+    picker.select(page.config.dataset);
+  }
+  if (!(field && controls.showError(field, message.message))) {
+    banner(field ? `${field}: ${message.message}` : message.message);
   }
 }
 
@@ -248,6 +249,27 @@ function change(changes, viewChanges = null) {
   }
   const nulls = Object.fromEntries([...page.auto].map((name) => [name, null]));
   session.set({ ...nulls, ...changes });
+}
+
+/** The custom dataset starts from a few points; click the output to add more. */
+const STARTER_POINTS = [[-3, -3, 0], [3, 3, 0], [-3, 3, 1], [3, -3, 1]];
+
+function pickDataset(name) {
+  const changes = { dataset: name };
+  if (name === "custom" && !page.config.custom_points) {
+    changes.custom_points = STARTER_POINTS;
+    banner("Custom data: click the output to add a blue point, shift-click for orange; " +
+      "or edit the list under Data.");
+  }
+  change(changes);
+}
+
+/** Click on the output panel with the custom dataset: add a point there. */
+function addPoint(x1, x2, shift) {
+  if (!page.config || page.config.dataset !== "custom") return;
+  const round = (v) => Math.round(v * 100) / 100;
+  const points = [...(page.config.custom_points || []), [round(x1), round(x2), shift ? 0 : 1]];
+  change({ custom_points: points });
 }
 
 function perLayer(value, n) {

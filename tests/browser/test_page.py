@@ -343,3 +343,65 @@ def test_diverged_run_shows_a_plain_words_banner(new_page: Any, server: Server) 
         " === 'false'"
     )
     wait_drawn(page)
+
+
+def test_reconnects_after_a_server_restart_and_restores_the_run(new_page: Any) -> None:
+    own = Server().start()
+    try:
+        page = new_page()
+        load(page, own.url + "/?dataset=moons&seed=4")
+        page.click(tid("step"))
+        wait_step(page, 25)
+        page.click(tid("step"))
+        wait_step(page, 50)
+        settle(page)
+        loss = number(page, "test-loss")
+        page.wait_for_function("() => window.playground.session.lastSnapshot !== null")
+        own.stop()
+        page.wait_for_selector("[data-testid=conn][data-state=disconnected]")
+        own.start()
+        page.wait_for_selector("[data-testid=conn][data-state=connected]", timeout=20_000)
+        settle(page)
+        assert step_count(page) == 50
+        assert number(page, "test-loss") == loss
+        assert "dataset=moons" in page.url and "seed=4" in page.url
+        page.click(tid("step"))
+        wait_step(page, 75)  # and it keeps training from there
+    finally:
+        own.stop()
+
+
+def test_custom_points_by_clicking_the_output(page: Any) -> None:
+    page.click(tid("dataset-custom"))
+    wait_url_has(page, "dataset=custom")
+    area = page.locator(tid("control-custom_points"))
+    assert area.is_visible()
+    assert len(area.input_value().splitlines()) == 4
+    box = page.locator(tid("boundary")).bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=control-custom_points]')"
+        ".value.split('\\n').length === 5"
+    )
+    page.click(tid("dataset-circle"))
+    wait_url_has(page, "dataset=circle")
+    assert not area.is_visible()
+
+
+def test_hovering_a_neuron_shows_it_large_and_previews_are_drawn(page: Any) -> None:
+    note = page.locator("#hover-note")
+    assert not note.is_visible()
+    page.locator(tid("neuron-0-1")).hover()
+    note.wait_for(state="visible")
+    assert "neuron 2" in note.text_content()
+    page.mouse.move(5, 5)
+    note.wait_for(state="hidden")
+    page.wait_for_function(
+        """() => {
+          const c = document.querySelector('[data-testid=dataset-spiral] canvas');
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          for (let k = 0; k < d.length; k += 4) if (d[k] !== 255 || d[k + 2] !== 255) return true;
+          return false;
+        }"""
+    )
