@@ -131,8 +131,16 @@ class LiveSession:
         self.dirty = True
         return [_event("paused", "Paused.", self.trainer.step_count)]
 
+    def _halt(self) -> list[Message]:
+        """Stop playing and drop owed steps; a ``paused`` event if it was playing."""
+        was_playing = self.playing
+        self.playing = False
+        self.pending = 0
+        self.dirty = True
+        return [_event("paused", "Paused.", self.trainer.step_count)] if was_playing else []
+
     def _on_step(self, args: dict[str, Any]) -> list[Message]:
-        out = self._on_pause(args) if self.playing else []
+        out = self._halt()
         if self.trainer.diverged is not None:
             return [*out, self._divergence_event()]
         self.pending = args["n"]
@@ -140,18 +148,15 @@ class LiveSession:
 
     def _on_reset(self, args: dict[str, Any]) -> list[Message]:
         self.trainer.reset()
-        self.playing = False
-        self.pending = 0
         self._reported_divergence = False
-        self.dirty = True
-        return [_event("reset", "New weights, same data.", self.trainer.step_count)]
+        out = self._halt()
+        return [*out, _event("reset", "New weights, same data.", self.trainer.step_count)]
 
     def _on_regenerate(self, args: dict[str, Any]) -> list[Message]:
         config = self.trainer.config
         seed = config.seed + 1 if config.seed < MAX_SEED else 0
-        self.playing = False
-        self.pending = 0
-        return self._apply_config(config.updated(seed=seed))
+        messages = self._apply_config(config.updated(seed=seed))
+        return [*self._halt(), *messages]
 
     def _on_set_weight(self, args: dict[str, Any]) -> list[Message]:
         try:
@@ -183,13 +188,11 @@ class LiveSession:
         except ValueError as e:
             raise ProtocolError(f"invalid snapshot: {e}", "snapshot") from None
         self.trainer, self.view = trainer, view
-        self.playing = False
-        self.pending = 0
+        out = self._halt()
         self.data_version += 1
         self._step_seconds = 1e-3
         self._reported_divergence = trainer.diverged is not None
-        self.dirty = True
-        return [self.config_message("restore")]
+        return [*out, self.config_message("restore")]
 
     def _on_ack(self, args: dict[str, Any]) -> list[Message]:
         seq = args["seq"]

@@ -223,3 +223,21 @@ def test_diagnostics_and_stop_epoch(client: TestClient) -> None:
         frame = peer.frame()
         assert frame.header["epoch"] == 2 and not frame.header["playing"]
         assert frame.header["step"] == 50, "250 training points / batch 10 = 25 steps per epoch"
+
+
+def test_reset_regenerate_and_restore_pause_a_playing_session(client: TestClient) -> None:
+    with connect(client) as peer:
+        peer.send("snapshot")
+        snapshot = peer.expect("snapshot")["snapshot"]
+        for command, fields, answer in [("reset", {}, "event"), ("regenerate", {}, "config"),
+                                        ("restore", {"snapshot": snapshot}, "config")]:  # fmt: skip
+            peer.send("play")
+            assert peer.expect("event")["event"] == "playing"
+            peer.send(command, **fields)
+            paused = peer.expect("event")
+            assert paused["event"] == "paused", command
+            peer.expect(answer)
+            frame = peer.frame()
+            while frame.header["playing"]:  # a frame already in flight may say "playing"
+                frame = peer.frame()
+            assert peer.silent(0.2), f"no more frames after {command}"
