@@ -17,6 +17,7 @@ export function bindKeyboard(actions) {
   };
   const closeHelp = () => {
     help.hidden = true;
+    if (help.contains(document.activeElement)) document.activeElement.blur(); // keys work again
   };
   document.getElementById("help-button").addEventListener("click", openHelp);
   document.getElementById("help-close").addEventListener("click", closeHelp);

@@ -152,12 +152,11 @@ function writeLocation() {
 
 function onError(message) {
   const field = message.field;
+  const shown = Boolean(field) && controls.showError(field, message.message);
+  if (!shown) banner(field ? `${field}: ${message.message}` : message.message);
   if (page.config) {
     controls.update(page.config, page.auto); // every control back to the accepted value
     picker.select(page.config.dataset);
-  }
-  if (!(field && controls.showError(field, message.message))) {
-    banner(field ? `${field}: ${message.message}` : message.message);
   }
 }
 
