@@ -18,6 +18,7 @@ import {
   paintGrid,
   rgb,
 } from "./colors.js";
+import { resizeIfShown } from "./charts.js";
 
 const EXTENT = 6;
 const PLOT_CONFIG = { displayModeBar: false, responsive: true, displaylogo: false };
@@ -63,7 +64,7 @@ export class Boundary {
     ];
     Plotly.newPlot(this.el, this.data, this.layout, PLOT_CONFIG);
     // Follow the panel's size (layout changes, full screen), not only window resizes.
-    new ResizeObserver(() => Plotly.Plots.resize(this.el)).observe(this.el);
+    new ResizeObserver(() => resizeIfShown(this.el)).observe(this.el);
     this.el.addEventListener("click", (e) => this.click(e));
   }
 

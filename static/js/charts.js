@@ -30,7 +30,7 @@ export class Charts {
     for (const chart of this.charts) {
       Plotly.newPlot(chart.el, lineData(), chart.layout, PLOT_CONFIG);
       chart.flushedAt = 0;
-      new ResizeObserver(() => Plotly.Plots.resize(chart.el)).observe(chart.el);
+      new ResizeObserver(() => resizeIfShown(chart.el)).observe(chart.el);
     }
   }
 
@@ -94,6 +94,11 @@ export class Charts {
   setRegression(isRegression) {
     this.accuracyEl.classList.toggle("not-applicable", isRegression);
   }
+}
+
+/** Plotly refuses to resize a hidden plot (the accuracy chart hides for regression). */
+export function resizeIfShown(el) {
+  if (el.offsetParent !== null) Plotly.Plots.resize(el);
 }
 
 function lineData() {

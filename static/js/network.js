@@ -128,7 +128,9 @@ export class NetworkView {
       el.addEventListener("keydown", (e) => {
         if (e.key === "Enter") toggle();
       });
-      return { el, canvas: el.querySelector("canvas"), name, inputIndex: active.indexOf(name) };
+      const entry = { el, canvas: el.querySelector("canvas"), name, inputIndex: active.indexOf(name) };
+      if (!on) this.paintInactiveFeature(entry);
+      return entry;
     });
     this.nodes.push(featureNodes);
 
@@ -253,6 +255,30 @@ export class NetworkView {
     this.root.append(head);
   }
 
+  /**
+   * An inactive feature still shows its picture, as in TF Playground. Frames carry only
+   * the active features, so known inputs are drawn from their formula (a fixed picture of
+   * the input, not of the network); an unknown feature stays blank until switched on.
+   */
+  paintInactiveFeature(entry) {
+    const formula = FEATURE_FORMULAS[entry.name];
+    if (!formula) return;
+    const r = 24;
+    const values = new Float32Array(r * r);
+    for (let i = 0; i < r; i++) {
+      for (let j = 0; j < r; j++) values[i * r + j] = formula(-6 + (12 * j) / (r - 1), -6 + (12 * i) / (r - 1));
+    }
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of values) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    const q = values.map((v) => (hi > lo ? Math.round(((v - lo) / (hi - lo)) * 255) : 0));
+    gridLut(lo, hi, this.lut);
+    paintGrid(entry.canvas, Uint8Array.from(q), 0, r, this.lut);
+  }
+
   paintNeurons(frame) {
     const features = frame.arrays.features;
     const featureRanges = frame.arrays.feature_ranges;
@@ -337,6 +363,13 @@ function button(text, label, testid) {
   b.setAttribute("data-testid", testid);
   return b;
 }
+
+/** Pictures of the built-in inputs over the input square (x1, x2 in [-6, 6]). */
+const FEATURE_FORMULAS = {
+  x1: (a) => a, x2: (a, b) => b, x1_sq: (a) => a * a, x2_sq: (a, b) => b * b,
+  x1x2: (a, b) => a * b, sin_x1: (a) => Math.sin(a), sin_x2: (a, b) => Math.sin(b),
+  r: (a, b) => Math.hypot(a, b), theta: (a, b) => Math.atan2(b, a),
+};
 
 const FEATURE_LABELS = {
   x1: "x₁", x2: "x₂", x1_sq: "x₁²", x2_sq: "x₂²", x1x2: "x₁x₂", sin_x1: "sin(x₁)",
