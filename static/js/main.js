@@ -8,6 +8,7 @@ import { Boundary } from "./boundary.js";
 import { Charts } from "./charts.js";
 import { Controls } from "./controls.js";
 import { DatasetPicker } from "./datasets.js";
+import { DiagnosticsView } from "./diagnostics.js";
 import { bindKeyboard } from "./keyboard.js";
 import { NetworkView } from "./network.js";
 import { choicesOf, entries, fieldMap } from "./options.js";
@@ -24,7 +25,7 @@ const page = {
   config: null,
   auto: new Set(),
   url: readUrl(location.search),
-  view: { speed: DEFAULT_SPEED, test: false, discretize: false },
+  view: { speed: DEFAULT_SPEED, test: false, discretize: false, diagnostics: false },
   playing: false,
   hoverNeuron: null,
   frame: null,
@@ -49,6 +50,7 @@ let charts;
 let boundary;
 let picker;
 const tooltip = new Tooltip($("tooltip"));
+const diagnostics = new DiagnosticsView($("diagnostics"));
 const editor = new WeightEditor($("weight-editor"), (target, value) => {
   session.setWeight(target.layer, target.kind, target.i, target.j, value);
 });
@@ -117,9 +119,13 @@ function onHello(message, { reconnected }) {
   page.auto = autoFields(page.fields, page.url.config);
   const config = { ...message.config, ...page.url.config };
   session.configure(withAuto(config, page.auto));
-  if (page.view.speed !== (message.view && message.view.speed)) {
-    session.set({ speed: page.view.speed });
-  }
+  const view = message.view || {};
+  const viewChanges = {};
+  if (page.view.speed !== view.speed) viewChanges.speed = page.view.speed;
+  if (page.view.diagnostics) viewChanges.diagnostics = true;
+  if (Object.keys(viewChanges).length > 0) session.set(viewChanges);
+  $("show-diagnostics").checked = Boolean(page.view.diagnostics);
+  diagnostics.show(Boolean(page.view.diagnostics));
   if (page.url.problems.length > 0) {
     banner(`Some settings in the address could not be read: ${page.url.problems.join("; ")}`);
   }
@@ -145,6 +151,7 @@ function writeLocation() {
   const view = { speed: page.view.speed };
   if (page.view.test) view.test = true;
   if (page.view.discretize) view.discretize = true;
+  if (page.view.diagnostics) view.diagnostics = true;
   const query = writeUrl(page.config, { auto: page.auto, view, hide: page.hide,
     fields: page.fields });
   history.replaceState(null, "", `${location.pathname}?${query}`);
@@ -185,6 +192,7 @@ function onFrame(frame) {
   network.draw(frame);
   boundary.draw(frame, neuronGrid());
   charts.add(frame);
+  diagnostics.draw(frame.diagnostics);
   tooltip.refresh((t) => network.weightValue(t.kind, t.layer, t.i, t.j));
 }
 
@@ -387,6 +395,12 @@ $("discretize").addEventListener("change", (e) => {
   boundary.discretize = e.target.checked;
   page.view.discretize = e.target.checked;
   redrawBoundary();
+  if (page.config) writeLocation();
+});
+$("show-diagnostics").addEventListener("change", (e) => {
+  page.view.diagnostics = e.target.checked;
+  diagnostics.show(e.target.checked);
+  session.set({ diagnostics: e.target.checked });
   if (page.config) writeLocation();
 });
 bindKeyboard({

@@ -71,6 +71,7 @@ export const VIEW_FIELDS = {
   speed: "int",
   test: "bool",
   discretize: "bool",
+  diagnostics: "bool",
 };
 
 export const HIDE_KEY = "hide";

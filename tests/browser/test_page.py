@@ -405,3 +405,18 @@ def test_hovering_a_neuron_shows_it_large_and_previews_are_drawn(page: Any) -> N
           return false;
         }"""
     )
+
+
+def test_training_health_table_follows_the_network(page: Any) -> None:
+    table = page.locator(tid("diagnostics"))
+    assert not table.is_visible()
+    page.click(tid("show-diagnostics"))
+    wait_url_has(page, "diagnostics=1")
+    page.click(tid("step"))
+    table.locator("tbody tr").nth(2).wait_for()
+    assert table.locator("tbody tr").count() == 3  # two hidden layers + output
+    assert table.locator("tbody td").first.text_content() not in ("", "–")
+    page.click(tid("add-layer"))
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=diagnostics] tbody tr').length === 4"
+    )
