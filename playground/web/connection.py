@@ -218,7 +218,9 @@ class Connection:
                 else:
                     wait = None
                 if session.has_work():
-                    await self._send(session.work(budget))
+                    # train ahead, but stop in time for a frame that is waiting on the cap
+                    slice_ = budget if wait is None else max(min(budget, wait), 1e-4)
+                    await self._send(session.work(slice_))
                     await asyncio.sleep(0)
                     continue
                 try:
@@ -234,8 +236,8 @@ class Connection:
         }
 
     async def _send_frame(self) -> None:
+        self._last_frame = time.monotonic()  # the cap counts from when a frame is due
         frame, events = self.session.next_frame()
-        self._last_frame = time.monotonic()
         await self.ws.send_bytes(frame)
         await self._send(events)
 
