@@ -9,6 +9,7 @@ import { Charts } from "./charts.js";
 import { Controls } from "./controls.js";
 import { DatasetPicker } from "./datasets.js";
 import { DiagnosticsView } from "./diagnostics.js";
+import { Edits, runChanges } from "./edits.js";
 import { bindKeyboard } from "./keyboard.js";
 import { NetworkView } from "./network.js";
 import { choicesOf, entries, fieldMap } from "./options.js";
@@ -61,13 +62,13 @@ function build(options) {
   page.limits = options.limits || {};
   controls = new Controls(page.fields, options, change);
   controls.build({ topbar: $("slot-topbar"), data: $("slot-data"), advanced: $("slot-advanced") });
-  picker = new DatasetPicker($("dataset-picker"), options, pickDataset);
+  picker = new DatasetPicker($("dataset-picker"), options, (name) => edits.pickDataset(name));
   picker.build();
   picker.loadPreviews();
   network = new NetworkView($("network"), {
-    toggleFeature,
-    neurons: changeNeurons,
-    layerActivation: changeLayerActivation,
+    toggleFeature: (name) => edits.toggleFeature(name),
+    neurons: (layer, delta) => edits.neurons(layer, delta),
+    layerActivation: (layer, name) => edits.layerActivation(layer, name),
     hoverNeuron: (index) => {
       page.hoverNeuron = index;
       redrawBoundary();
@@ -85,7 +86,7 @@ function build(options) {
     hideInactiveFeatures: page.hide.has("features"),
     maxNeurons: page.limits.max_neurons || 32,
   });
-  boundary = new Boundary($("boundary"), addPoint);
+  boundary = new Boundary($("boundary"), (x1, x2, shift) => edits.addPoint(x1, x2, shift));
   boundary.init();
   boundary.showTest = Boolean(page.view.test);
   boundary.discretize = Boolean(page.view.discretize);
@@ -235,7 +236,7 @@ function showParam(target, event) {
   tooltip.show(target, event, network.weightValue(target.kind, target.layer, target.i, target.j));
 }
 
-/** A user change: null means "automatic" for nullable fields. */
+/** A user change to the run (null = automatic) or, with `viewChanges`, to the view. */
 function change(changes, viewChanges = null) {
   if (viewChanges) {
     Object.assign(page.view, viewChanges);
@@ -243,81 +244,10 @@ function change(changes, viewChanges = null) {
     if (page.config) writeLocation();
     return;
   }
-  if ("dataset" in changes && changes.dataset !== "custom") {
-    page.auto.add("problem");
-    page.auto.add("loss");
-  }
-  if ("problem" in changes) page.auto.add("loss");
-  for (const [name, value] of Object.entries(changes)) {
-    if (page.fields[name] && page.fields[name].default === null) {
-      if (value === null) page.auto.add(name);
-      else page.auto.delete(name);
-    }
-  }
-  const nulls = Object.fromEntries([...page.auto].map((name) => [name, null]));
-  session.set({ ...nulls, ...changes });
+  session.set(runChanges(page, changes));
 }
 
-/** The custom dataset starts from a few points; click the output to add more. */
-const STARTER_POINTS = [[-3, -3, 0], [3, 3, 0], [-3, 3, 1], [3, -3, 1]];
-
-function pickDataset(name) {
-  const changes = { dataset: name };
-  if (name === "custom" && !page.config.custom_points) {
-    changes.custom_points = STARTER_POINTS;
-    banner("Custom data: click the output to add a blue point, shift-click for orange; " +
-      "or edit the list under Data.");
-  }
-  change(changes);
-}
-
-/** Click on the output panel with the custom dataset: add a point there. */
-function addPoint(x1, x2, shift) {
-  if (!page.config || page.config.dataset !== "custom") return;
-  const round = (v) => Math.round(v * 100) / 100;
-  const points = [...(page.config.custom_points || []), [round(x1), round(x2), shift ? 0 : 1]];
-  change({ custom_points: points });
-}
-
-function perLayer(value, n) {
-  return Array.isArray(value) ? value.slice(0, n) : Array(n).fill(value);
-}
-
-function resize(value, n, fill) {
-  if (!Array.isArray(value)) return value;
-  const out = value.slice(0, n);
-  while (out.length < n) out.push(out.length ? out[out.length - 1] : fill);
-  return out;
-}
-
-function changeLayers(hidden) {
-  const c = page.config;
-  change({
-    hidden,
-    activation: resize(c.activation, hidden.length, "tanh"),
-    dropout: resize(c.dropout, hidden.length, 0),
-  });
-}
-
-function changeNeurons(layer, delta) {
-  const hidden = [...page.config.hidden];
-  hidden[layer] = Math.max(1, Math.min(page.limits.max_neurons || 32, hidden[layer] + delta));
-  changeLayers(hidden);
-}
-
-function changeLayerActivation(layer, name) {
-  const list = perLayer(page.config.activation, page.config.hidden.length);
-  list[layer] = name;
-  change({ activation: list.every((a) => a === list[0]) ? list[0] : list });
-}
-
-function toggleFeature(name) {
-  const on = new Set(page.config.features);
-  if (on.has(name)) on.delete(name);
-  else on.add(name);
-  const order = entries(page.options.features).map((f) => f.name);
-  change({ features: order.filter((f) => on.has(f)) });
-}
+const edits = new Edits(page, change, banner);
 
 function setPlaying(playing) {
   page.playing = playing;
@@ -376,11 +306,8 @@ $("step").addEventListener("click", step);
 $("reset").addEventListener("click", reset);
 $("regenerate").addEventListener("click", () => session.regenerate());
 $("share").addEventListener("click", share);
-$("add-layer").addEventListener("click", () => {
-  const hidden = page.config.hidden;
-  changeLayers([...hidden, hidden.length ? hidden[hidden.length - 1] : 2]);
-});
-$("remove-layer").addEventListener("click", () => changeLayers(page.config.hidden.slice(0, -1)));
+$("add-layer").addEventListener("click", () => edits.addLayer());
+$("remove-layer").addEventListener("click", () => edits.removeLayer());
 $("banner-close").addEventListener("click", () => {
   $("banner").hidden = true;
 });

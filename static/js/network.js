@@ -9,7 +9,7 @@
  * and restyles links whose look changed. User intent goes out through callbacks.
  */
 import { CLASS_COLORS, NEGATIVE, POSITIVE, classLut, gridLut, paintGrid } from "./colors.js";
-import { humanize } from "./options.js";
+import { labelOfFeature, paintFeatureFormula } from "./features.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const HEAD = 78; // px reserved above the columns for layer buttons and activation
@@ -255,28 +255,9 @@ export class NetworkView {
     this.root.append(head);
   }
 
-  /**
-   * An inactive feature still shows its picture, as in TF Playground. Frames carry only
-   * the active features, so known inputs are drawn from their formula (a fixed picture of
-   * the input, not of the network); an unknown feature stays blank until switched on.
-   */
+  /** An inactive feature still shows its picture (see features.js), as in TF Playground. */
   paintInactiveFeature(entry) {
-    const formula = FEATURE_FORMULAS[entry.name];
-    if (!formula) return;
-    const r = 24;
-    const values = new Float32Array(r * r);
-    for (let i = 0; i < r; i++) {
-      for (let j = 0; j < r; j++) values[i * r + j] = formula(-6 + (12 * j) / (r - 1), -6 + (12 * i) / (r - 1));
-    }
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of values) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    const q = values.map((v) => (hi > lo ? Math.round(((v - lo) / (hi - lo)) * 255) : 0));
-    gridLut(lo, hi, this.lut);
-    paintGrid(entry.canvas, Uint8Array.from(q), 0, r, this.lut);
+    paintFeatureFormula(entry.canvas, entry.name, this.lut);
   }
 
   paintNeurons(frame) {
@@ -362,20 +343,4 @@ function button(text, label, testid) {
   b.setAttribute("aria-label", label);
   b.setAttribute("data-testid", testid);
   return b;
-}
-
-/** Pictures of the built-in inputs over the input square (x1, x2 in [-6, 6]). */
-const FEATURE_FORMULAS = {
-  x1: (a) => a, x2: (a, b) => b, x1_sq: (a) => a * a, x2_sq: (a, b) => b * b,
-  x1x2: (a, b) => a * b, sin_x1: (a) => Math.sin(a), sin_x2: (a, b) => Math.sin(b),
-  r: (a, b) => Math.hypot(a, b), theta: (a, b) => Math.atan2(b, a),
-};
-
-const FEATURE_LABELS = {
-  x1: "x₁", x2: "x₂", x1_sq: "x₁²", x2_sq: "x₂²", x1x2: "x₁x₂", sin_x1: "sin(x₁)",
-  sin_x2: "sin(x₂)", r: "r", theta: "θ",
-};
-
-export function labelOfFeature(name, label = null) {
-  return label || FEATURE_LABELS[name] || humanize(name);
 }

@@ -1,0 +1,96 @@
+"""Sharing and presenting: the URL reproduces a run, hide= flags, keyboard and help,
+and a page that survives a server restart by restoring its snapshot.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.browser.helpers import (
+    Server,
+    load,
+    number,
+    set_control,
+    settle,
+    step_count,
+    tid,
+    wait_epoch_at_least,
+    wait_step,
+    wait_url_has,
+)
+
+
+def test_url_round_trip_reproduces_the_run(new_page: Any, server: Server) -> None:
+    a = new_page(permissions=["clipboard-read", "clipboard-write"])
+    load(a, server.url + "/?dataset=spiral&noise=10&seed=7")
+    set_control(a, "learning_rate", "0.1")
+    wait_url_has(a, "learning_rate=0.1")
+    a.click(tid("add-layer"))
+    wait_url_has(a, "hidden=4,2,2")
+    a.click(tid("feature-x1_sq"))
+    wait_url_has(a, "x1_sq")
+    a.click(tid("reset"))
+    settle(a)
+    first_a = (number(a, "train-loss"), number(a, "test-loss"))
+    a.click(tid("step"))
+    wait_step(a, 25)
+    stepped_a = (number(a, "train-loss"), number(a, "test-loss"))
+    a.click(tid("share"))
+    copied = a.evaluate("navigator.clipboard.readText()")
+    assert copied == a.url and "seed=7" in copied
+
+    b = new_page()
+    load(b, copied)
+    assert b.url == copied  # same config, written back identically
+    assert b.locator(tid("control-learning_rate")).input_value() == "0.1"
+    assert b.locator("[data-testid^=neuron-]").count() == 8
+    settle(b)
+    assert (number(b, "train-loss"), number(b, "test-loss")) == first_a
+    b.click(tid("step"))
+    wait_step(b, 25)
+    assert (number(b, "train-loss"), number(b, "test-loss")) == stepped_a
+
+
+def test_keyboard_help_and_hide_flags(new_page: Any, server: Server) -> None:
+    page = new_page()
+    load(page, server.url + "/?hide=optimizer,share,features")
+    assert not page.locator(tid("control-optimizer")).is_visible()
+    assert not page.locator(tid("share")).is_visible()
+    assert page.locator(tid("feature-x1_sq")).count() == 0  # inactive features hidden
+    assert page.locator(tid("control-learning_rate")).is_visible()
+    assert "hide=optimizer,share,features" in page.url
+    page.keyboard.press("?")
+    page.locator("#help").wait_for(state="visible")
+    page.keyboard.press("Escape")
+    page.locator("#help").wait_for(state="hidden")
+    page.keyboard.press(" ")
+    wait_epoch_at_least(page, 2)
+    page.keyboard.press("f")
+    assert "fullscreen" in (page.get_attribute("#output-panel", "class") or "")
+    page.keyboard.press("Escape")
+
+
+def test_reconnects_after_a_server_restart_and_restores_the_run(new_page: Any) -> None:
+    own = Server().start()
+    try:
+        page = new_page()
+        load(page, own.url + "/?dataset=moons&seed=4")
+        page.click(tid("step"))
+        wait_step(page, 25)
+        page.click(tid("step"))
+        wait_step(page, 50)
+        settle(page)
+        loss = number(page, "test-loss")
+        page.wait_for_function("() => window.playground.session.lastSnapshot !== null")
+        own.stop()
+        page.wait_for_selector("[data-testid=conn][data-state=disconnected]")
+        own.start()
+        page.wait_for_selector("[data-testid=conn][data-state=connected]", timeout=20_000)
+        settle(page)
+        assert step_count(page) == 50
+        assert number(page, "test-loss") == loss
+        assert "dataset=moons" in page.url and "seed=4" in page.url
+        page.click(tid("step"))
+        wait_step(page, 75)  # and it keeps training from there
+    finally:
+        own.stop()
