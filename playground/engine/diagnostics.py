@@ -29,8 +29,13 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
+@np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 def diagnose(trainer: Any) -> dict[str, Any]:
-    """Diagnostics of ``trainer``'s network on its training set (see module docstring)."""
+    """Diagnostics of ``trainer``'s network on its training set (see module docstring).
+
+    A run that diverged may hold huge weights: overflow is expected and reported as None
+    (never a NaN), so NumPy's overflow warnings are silenced here.
+    """
     net = trainer.network
     update = net.flat - trainer._backup
     start = 0
