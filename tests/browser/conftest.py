@@ -3,6 +3,10 @@
 Chromium is driven by Playwright for Python (no browser download). Without Chromium the
 tests skip with a loud reason, except in CI (PLAYGROUND_REQUIRE_BROWSER=1), where a
 missing browser is a failure.
+
+The server and browser live for the tests/browser package only: Playwright's sync API
+keeps an event loop running in the main thread, which would break other packages'
+`asyncio.run` if it outlived this package.
 """
 
 from __future__ import annotations
@@ -23,14 +27,14 @@ def _browser_missing(reason: str) -> None:
     pytest.skip(f"*** BROWSER TESTS SKIPPED: {reason} (apt-get install -y chromium) ***")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server() -> Iterator[Server]:
     srv = Server().start()
     yield srv
     srv.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         _browser_missing(f"no Chromium at {CHROMIUM}")
