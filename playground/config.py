@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from playground.engine.activations import ACTIVATIONS
 from playground.engine.datasets import DATASETS, validate_custom_points
@@ -54,6 +61,12 @@ def _choice(name: str, value: str, registry: dict[str, Any]) -> str:
     if value not in registry:
         raise ConfigError(f"unknown value {value!r}; allowed: {', '.join(registry)}", name)
     return value
+
+
+def _holds_boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    return isinstance(value, list | tuple) and any(_holds_boolean(v) for v in value)
 
 
 class RunConfig(BaseModel):
@@ -109,6 +122,14 @@ class RunConfig(BaseModel):
         0.0, "training", "dropout rate: one for all hidden layers, or one per layer"
     )
     batch_size: int = _field(10, "training", "examples per step", ge=1, le=1000)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans(cls, value: Any) -> Any:
+        """No field is a boolean: pydantic would quietly read JSON true/false as 1/0."""
+        if _holds_boolean(value):
+            raise ValueError("expected a number, a string or a list, got a boolean")
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> RunConfig:
