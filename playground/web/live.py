@@ -280,9 +280,13 @@ class LiveSession:
         self.dirty = False
         self.since_frame = 0
         events: list[Message] = []
-        if bad and self.playing:
-            self.playing = False
-            reason = "the network's outputs overflowed; lower the learning rate or reset"
+        if bad and self.trainer.diverged is None:
+            # finite float64 weights whose picture overflows float32: as good as diverged
             step = self.trainer.step_count
-            events.append(_event("diverged", f"Training diverged: {reason}.", step, reason=reason))
+            self.trainer.diverged = {
+                "step": step,
+                "reason": f"Training diverged at step {step}: the network's outputs overflowed; "
+                "lower the learning rate or reset.",
+            }
+            events.append(self._diverge())
         return frame, events

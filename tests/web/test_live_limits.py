@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
+from playground.web.frames import decode_frame
 from playground.web.live import LiveSession
+from playground.web.protocol import parse_message
 from tests.web.conftest import Frame, Peer, TestClient, connect
 
 
@@ -219,3 +221,19 @@ def test_a_server_bug_in_one_command_is_an_error_not_a_crash(
         assert error["request"] == "reset" and "internal error" in error["message"]
         peer.send("step", n=1)
         assert peer.frame().header["step"] == 1
+
+
+def test_weights_too_big_to_draw_count_as_divergence() -> None:
+    session = LiveSession("s")
+    session.handle(parse_message('{"type": "play"}'))
+    W0 = session.trainer.network.params[0][0]
+    W0[...] = 1e200  # finite in float64, infinite in the float32 picture
+    frame, events = session.next_frame()
+    assert [e["event"] for e in events] == ["diverged"] and not session.playing
+    assert session.trainer.diverged is not None and "overflowed" in events[0]["reason"]
+    _, arrays = decode_frame(frame)
+    assert all(np.isfinite(a.astype(np.float64)).all() for a in arrays.values())
+    session.handle(parse_message('{"type": "ack", "seq": 1}'))
+    assert session.frame_due(), "a frame showing the paused, diverged state follows"
+    replies = session.handle(parse_message('{"type": "play"}'))
+    assert replies[0]["event"] == "diverged"

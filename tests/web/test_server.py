@@ -94,12 +94,14 @@ class Client:
             elif item["type"] == type:
                 return dict(item)
 
-    async def frame(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    async def frame(self, step: int | None = None) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """The next frame (acknowledged), or the first one at training step ``step``."""
         while True:
             item = await self.recv()
             if isinstance(item, tuple):
                 await self.send("ack", seq=item[0]["seq"])
-                return item
+                if step is None or item[0]["step"] == step:
+                    return item
 
 
 async def _play_xor(port: int) -> tuple[list[float], int]:
@@ -144,7 +146,7 @@ async def _run_on(port: int, snapshot: dict[str, Any] | None, steps: int) -> Any
             await client.send("configure", config=config)
             await client.expect("config")
             await client.send("step", n=57)
-            await client.frame()
+            await client.frame(step=57)
             await client.send("snapshot")
             snapshot = (await client.expect("snapshot"))["snapshot"]
         else:
@@ -152,7 +154,7 @@ async def _run_on(port: int, snapshot: dict[str, Any] | None, steps: int) -> Any
             assert (await client.expect("config"))["change"] == "restore"
             await client.frame()
         await client.send("step", n=steps)
-        return snapshot, await client.frame()
+        return snapshot, await client.frame(step=57 + steps)
 
 
 def test_snapshot_continues_bit_for_bit_on_another_process(servers: list[int]) -> None:
