@@ -118,6 +118,7 @@ function onHello(message, { reconnected }) {
     return;
   }
   page.auto = autoFields(page.fields, page.url.config);
+  page.helloConfig = message.config;
   const config = { ...message.config, ...page.url.config };
   session.configure(withAuto(config, page.auto));
   const view = message.view || {};
@@ -136,7 +137,8 @@ function onConfig(message) {
   page.config = message.config;
   page.configured = true;
   if (message.view && message.view.speed) page.view.speed = message.view.speed;
-  controls.clearErrors();
+  if (page.keepErrors) page.keepErrors = false;
+  else controls.clearErrors();
   controls.update(page.config, page.auto);
   controls.setSpeed(page.view.speed);
   picker.select(page.config.dataset);
@@ -159,6 +161,18 @@ function writeLocation() {
 }
 
 function onError(message) {
+  if (!page.configured && message.request === "configure" && page.helloConfig) {
+    // The address held a value the server refuses: say so, drop that value (or, if the
+    // server names none, every value) and start from the rest.
+    const rest = { ...page.url.config };
+    if (message.field in rest) delete rest[message.field];
+    else for (const name of Object.keys(rest)) delete rest[name];
+    page.url.config = rest;
+    page.auto = autoFields(page.fields, rest);
+    session.configure(withAuto({ ...page.helloConfig, ...rest }, page.auto));
+    page.config = page.helloConfig;
+    page.keepErrors = true; // the answer to this fallback must not wipe the message
+  }
   const field = message.field;
   const shown = Boolean(field) && controls.showError(field, message.message);
   if (!shown) banner(field ? `${field}: ${message.message}` : message.message);

@@ -94,3 +94,18 @@ def test_reconnects_after_a_server_restart_and_restores_the_run(new_page: Any) -
         wait_step(page, 75)  # and it keeps training from there
     finally:
         own.stop()
+
+
+def test_a_refused_value_in_the_address_falls_back_and_says_why(
+    new_page: Any, server: Server
+) -> None:
+    page = new_page()
+    load(page, server.url + "/?dataset=xor&learning_rate=50")
+    error = page.locator(tid("error-learning_rate"))
+    error.wait_for(state="visible")
+    assert "10" in error.text_content()
+    wait_url_has(page, "learning_rate=0.03")
+    assert "dataset=xor" in page.url  # the valid values are kept
+    assert page.locator(tid("control-learning_rate")).input_value() == "0.03"
+    page.click(tid("step"))
+    wait_step(page, 25)
