@@ -128,6 +128,7 @@ class LiveSession:
 
     def _on_pause(self, args: dict[str, Any]) -> list[Message]:
         self.playing = False
+        self.pending = 0  # also interrupts a long `step`
         self.dirty = True
         return [_event("paused", "Paused.", self.trainer.step_count)]
 

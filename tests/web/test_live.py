@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -245,3 +246,18 @@ def test_reset_regenerate_and_restore_pause_a_playing_session(client: TestClient
             while frame.header["playing"]:  # a frame already in flight may say "playing"
                 frame = peer.frame()
             assert peer.silent(0.2), f"no more frames after {command}"
+
+
+def test_pause_interrupts_a_long_step(make_client: Callable[..., TestClient]) -> None:
+    with connect(make_client(chunk_ms=1.0)) as peer:
+        peer.send("configure", config={"hidden": [32, 32, 32], "batch_size": 200})
+        peer.expect("config")
+        peer.send("step", n=10_000)
+        peer.send("pause")
+        assert peer.expect("event")["event"] == "paused"
+        peer.send("snapshot")
+        step = peer.expect("snapshot")["snapshot"]["trainer"]["step"]
+        assert step < 10_000, "10000 steps of this network take seconds; pause came first"
+        time.sleep(0.2)
+        peer.send("snapshot")
+        assert peer.expect("snapshot")["snapshot"]["trainer"]["step"] == step, "and it stays"
