@@ -208,8 +208,9 @@ class RunConfig(BaseModel):
     def updated(self, **changes: Any) -> RunConfig:
         """A new config with ``changes`` applied and everything re-validated.
 
-        Derived fields follow: a new data set re-derives the problem and its default loss;
-        a per-layer activation or dropout list follows a change in the number of layers.
+        Derived fields follow: a new data set re-derives the problem, and the loss falls
+        back to the new problem's default when the problem changes; a per-layer
+        activation or dropout list follows a change in the number of layers.
         """
         for name in changes:
             if name not in type(self).model_fields:
@@ -217,9 +218,6 @@ class RunConfig(BaseModel):
         data = self.model_dump()
         if "dataset" in changes and "problem" not in changes:
             data["problem"] = None
-        new_problem_possible = "dataset" in changes or "problem" in changes
-        if new_problem_possible and "loss" not in changes:
-            data["loss"] = None
         data.update(changes)
         if "hidden" in changes and isinstance(changes["hidden"], list):
             n = len(changes["hidden"])
@@ -228,7 +226,17 @@ class RunConfig(BaseModel):
                 if isinstance(value, list) and value and key not in changes:
                     # the last layer's choice carries over to added layers
                     data[key] = [value[min(i, len(value) - 1)] for i in range(n)]
-        return parse_config(data)
+        if "loss" in changes:
+            return parse_config(data)
+        try:
+            new = parse_config(data)
+        except ConfigError as e:
+            if e.field != "loss":
+                raise
+        else:
+            if new.problem == self.problem:
+                return new  # same kind of problem: the chosen loss stays
+        return parse_config({**data, "loss": None})
 
 
 def parse_config(data: Any) -> RunConfig:

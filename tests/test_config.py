@@ -296,3 +296,9 @@ def test_hidden_and_dropout_ranges_are_enforced_per_layer() -> None:
     assert parse_config({"hidden": [1, 32] + [4] * 6}).hidden == [1, 32] + [4] * 6
     assert parse_config({"hidden": [4, 4], "dropout": [0.0, 0.9]}).dropouts == [0.0, 0.9]
     assert parse_config({"hidden": []}).hidden == []
+
+
+def test_updated_dataset_keeps_a_chosen_loss_within_the_same_problem() -> None:
+    tanh_circle = RunConfig(dataset="circle", loss="squared_error")
+    assert tanh_circle.updated(dataset="xor").loss == "squared_error"
+    assert tanh_circle.updated(dataset="spiral_k").loss == "cross_entropy"
