@@ -13,6 +13,7 @@ const DATASET_PATH = "/api/dataset";
 const SNAPSHOT_EVERY_MS = 2000;
 const RECONNECT_MIN_MS = 300;
 const RECONNECT_MAX_MS = 4000;
+const POINT_ARRAYS = ["points", "labels", "is_train"];
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
@@ -100,10 +101,7 @@ export class Session {
 
   onMessage(event) {
     if (typeof event.data !== "string") {
-      this.stats.received += 1;
-      if (this.pendingFrame !== null) this.stats.dropped += 1;
-      this.pendingFrame = event.data; // newest wins; an undrawn older frame is dropped
-      this.scheduleDraw();
+      this.onFrameBytes(event.data);
       return;
     }
     let message;
@@ -131,6 +129,31 @@ export class Session {
       default:
         break;
     }
+  }
+
+  /**
+   * Keep only the newest undrawn frame. Data points travel only in the frame after the
+   * data changed, so a dropped frame hands its points on to the one that replaces it.
+   */
+  onFrameBytes(buffer) {
+    this.stats.received += 1;
+    const started = performance.now();
+    let frame;
+    try {
+      frame = decodeFrame(buffer);
+    } catch {
+      return; // a malformed frame is skipped; the next one replaces it
+    }
+    const older = this.pendingFrame;
+    if (older !== null) {
+      this.stats.dropped += 1;
+      for (const name of POINT_ARRAYS) {
+        if (older.arrays[name] && !frame.arrays[name]) frame.arrays[name] = older.arrays[name];
+      }
+    }
+    this.pendingFrame = frame;
+    this.stats.drawMs += performance.now() - started;
+    this.scheduleDraw();
   }
 
   onHello(message) {
@@ -162,19 +185,17 @@ export class Session {
 
   drawPending() {
     this.drawScheduled = false;
-    const buffer = this.pendingFrame;
+    const frame = this.pendingFrame;
     this.pendingFrame = null;
-    if (buffer === null) return;
+    if (frame === null) return;
     const started = performance.now();
-    let frame = null;
     try {
-      frame = decodeFrame(buffer);
       this.emit("frame", frame);
     } finally {
       this.stats.drawMs += performance.now() - started;
       this.stats.drawn += 1;
       this.framesSinceSnapshot += 1;
-      if (frame !== null) this.send({ type: "ack", seq: frame.seq });
+      this.send({ type: "ack", seq: frame.seq });
     }
   }
 

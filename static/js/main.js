@@ -195,7 +195,12 @@ function onEvent(message) {
 }
 
 function onFrame(frame) {
-  if (!page.configured) return; // a frame of the server's default, before our config
+  if (!page.configured) {
+    // A frame of the server's default, before our config: not drawn, but its data points
+    // are kept (they are only sent again when the data changes).
+    if (frame.arrays.points) boundary.setPoints(frame);
+    return;
+  }
   page.frame = frame;
   $("epoch").textContent = String(frame.epoch);
   $("epoch").dataset.seq = String(frame.seq);

@@ -163,3 +163,9 @@ def field_names(server: Server) -> list[str]:
     """Every RunConfig field, from the server's own /api/options."""
     with urllib.request.urlopen(f"{server.url}/api/options") as r:
         return [f["name"] for f in json.load(r)["fields"]]
+
+
+def drawn_points(page: Any) -> int:
+    """How many data points the output plot shows (training, plus test when toggled on)."""
+    count: int = page.locator("[data-testid=boundary] .scatterlayer path.point").count()
+    return count

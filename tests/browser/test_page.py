@@ -10,6 +10,7 @@ from tests.browser.helpers import (
     REQUIRED_TESTIDS,
     Problems,
     Server,
+    drawn_points,
     epoch,
     field_names,
     load,
@@ -41,6 +42,12 @@ def test_loads_without_console_errors_with_every_control(
     assert page.locator(tid("dataset-spiral_k")).count() == 1
     assert page.locator(tid("dataset-plane")).count() == 1
     page.wait_for_timeout(300)  # previews and charts settle
+    assert drawn_points(page) == 250  # the training half of 500 points
+    page.click(tid("show-test"))
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=boundary] .scatterlayer path.point')"
+        ".length === 500"
+    )
     assert problems.console == []
     shot(page, "page-1366x768")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from tests.browser.helpers import (
     Server,
+    drawn_points,
     load,
     number,
     set_control,
@@ -106,6 +107,7 @@ def test_a_refused_value_in_the_address_falls_back_and_says_why(
     assert "10" in error.text_content()
     wait_url_has(page, "learning_rate=0.03")
     assert "dataset=xor" in page.url  # the valid values are kept
+    assert drawn_points(page) == 250
     assert page.locator(tid("control-learning_rate")).input_value() == "0.03"
     page.click(tid("step"))
     wait_step(page, 25)
