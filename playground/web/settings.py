@@ -8,6 +8,8 @@ Run limits (network size, points, ...) are the engine's and live in
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -66,7 +68,9 @@ class Settings(BaseSettings):
         "cross-site; '*' = any",
     )
     ws_deflate: bool = Field(default=True, description="permessage-deflate on the WebSocket")
-    log_level: str = Field(default="info", description="uvicorn log level")
+    log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = Field(
+        default="info", description="uvicorn log level"
+    )
 
     @property
     def origins(self) -> list[str]:
