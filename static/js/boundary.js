@@ -146,6 +146,8 @@ export class Boundary {
       heat.colorbar.ticktext = null;
     }
     this.data[2].visible = this.showTest;
+    // The traces are mutated in place, so tell Plotly.react they changed.
+    this.layout.datarevision = (this.layout.datarevision || 0) + 1;
     Plotly.react(this.el, this.data, this.layout, PLOT_CONFIG);
   }
 
