@@ -115,8 +115,10 @@ def torch_step_fn(trainer: Trainer):
 
 
 def main() -> None:
-    print(f"numpy {np.__version__}; reference: {REFERENCE.dataset}, hidden {REFERENCE.hidden} "
-          f"{REFERENCE.activation}, batch {REFERENCE.batch_size}, SGD lr {REFERENCE.learning_rate}")
+    print(
+        f"numpy {np.__version__}; reference: {REFERENCE.dataset}, hidden {REFERENCE.hidden} "
+        f"{REFERENCE.activation}, batch {REFERENCE.batch_size}, SGD lr {REFERENCE.learning_rate}"
+    )
     trainer = Trainer(REFERENCE)
     trainer.step(100)  # warm up
     engine = best_of(lambda: trainer.step(STEPS)) / STEPS
@@ -124,8 +126,10 @@ def main() -> None:
     batch = REFERENCE.batch_size
     print(f"training step  engine : {engine * 1e6:7.1f} µs/step  {batch / engine:9,.0f} examples/s")
     print(f"               floor  : {floor * 1e6:7.1f} µs/step  {batch / floor:9,.0f} examples/s")
-    print(f"               ratio  : {engine / floor:7.2f} x the hand-written NumPy floor "
-          "(goal <= 1.3)")
+    print(
+        f"               ratio  : {engine / floor:7.2f} x the hand-written NumPy floor "
+        "(goal <= 1.3)"
+    )
     torch_run = torch_step_fn(trainer)
     if torch_run is not None:
         t = best_of(torch_run, 2) / STEPS
