@@ -14,7 +14,7 @@ import { bindKeyboard } from "./keyboard.js";
 import { NetworkView } from "./network.js";
 import { choicesOf, entries, fieldMap } from "./options.js";
 import { autoFields, readUrl, withAuto, writeUrl } from "./state.js";
-import { Tooltip, WeightEditor } from "./weights.js";
+import { Tooltip, WeightEditor, setSourceNamer } from "./weights.js";
 
 const $ = (id) => document.getElementById(id);
 const DEFAULT_SPEED = 25;
@@ -51,6 +51,14 @@ let charts;
 let boundary;
 let picker;
 const tooltip = new Tooltip($("tooltip"));
+setSourceNamer((target) => {
+  const features = page.frame ? page.frame.features : [];
+  if (target.layer === 0 && features[target.i]) {
+    const info = entries(page.options.features).find((f) => f.name === features[target.i]);
+    return info && info.label ? info.label : features[target.i];
+  }
+  return `neuron ${target.i + 1} of layer ${target.layer}`;
+});
 const diagnostics = new DiagnosticsView($("diagnostics"));
 const editor = new WeightEditor($("weight-editor"), (target, value) => {
   session.setWeight(target.layer, target.kind, target.i, target.j, value);

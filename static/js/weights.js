@@ -3,9 +3,16 @@
  * keeps its value live frame by frame, and a small editor that sends the typed value.
  */
 
+let sourceName = (target) => `input ${target.i + 1}`;
+
+/** How links name their source neuron (e.g. the feature "x₁" for the first layer). */
+export function setSourceNamer(namer) {
+  sourceName = namer;
+}
+
 function describe(target) {
   if (target.kind === "bias") return `Bias of layer ${target.layer + 1}, neuron ${target.j + 1}`;
-  return `Weight ${target.layer + 1}: input ${target.i + 1} → neuron ${target.j + 1}`;
+  return `Weight: ${sourceName(target)} → neuron ${target.j + 1} of layer ${target.layer + 1}`;
 }
 
 function place(el, event) {
