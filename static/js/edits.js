@@ -72,6 +72,28 @@ export class Edits {
     this.change({ custom_points: points });
   }
 
+  /** Custom points from CSV text: x1, x2, label per line; a header line is skipped. */
+  loadCsv(text) {
+    const rows = [];
+    for (const line of text.split(/\r?\n/)) {
+      const cells = line.split(/[,;\t ]+/).filter((c) => c !== "");
+      if (cells.length === 0) continue;
+      const values = cells.slice(0, 3).map(Number);
+      if (values.length < 3 || values.some((v) => !Number.isFinite(v))) {
+        if (rows.length === 0) continue; // a header
+        this.tell(`This line of the file is not "x1, x2, label": ${line.slice(0, 60)}`);
+        return;
+      }
+      rows.push(values);
+    }
+    this.change({ dataset: "custom", custom_points: rows });
+  }
+
+  clearPoints() {
+    // The server needs a few points; keep the starter set rather than none.
+    this.change({ custom_points: STARTER_POINTS });
+  }
+
   layers(hidden) {
     const c = this.page.config;
     this.change({

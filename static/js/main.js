@@ -150,6 +150,7 @@ function onConfig(message) {
   controls.update(page.config, page.auto);
   controls.setSpeed(page.view.speed);
   picker.select(page.config.dataset);
+  $("custom-tools").hidden = page.config.dataset !== "custom";
   const layers = page.config.hidden.length;
   $("layer-count").textContent = String(layers);
   $("add-layer").disabled = layers >= (page.limits.max_hidden_layers || 8);
@@ -335,6 +336,12 @@ $("regenerate").addEventListener("click", () => session.regenerate());
 $("share").addEventListener("click", share);
 $("add-layer").addEventListener("click", () => edits.addLayer());
 $("remove-layer").addEventListener("click", () => edits.removeLayer());
+$("custom-file").addEventListener("change", async (e) => {
+  const file = e.target.files[0];
+  if (file) edits.loadCsv(await file.text());
+  e.target.value = "";
+});
+$("custom-clear").addEventListener("click", () => edits.clearPoints());
 $("banner-close").addEventListener("click", () => {
   $("banner").hidden = true;
 });

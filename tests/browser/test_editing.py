@@ -123,3 +123,16 @@ def test_diverged_run_shows_a_plain_words_banner(new_page: Any, server: Server) 
         " === 'false'"
     )
     wait_drawn(page)
+
+
+def test_custom_points_from_a_csv_file(page: Any) -> None:
+    csv = "x1,x2,label\n1,1,1\n-1,-1,0\n2,-2,1\n-2,2,0\n3,3,1\n"
+    page.click(tid("dataset-custom"))
+    wait_url_has(page, "dataset=custom")
+    upload = {"name": "p.csv", "mimeType": "text/csv", "buffer": csv.encode()}
+    page.set_input_files(tid("custom-file"), files=[upload])
+    wait_url_has(page, "custom_points=1,1,1;-1,-1,0;2,-2,1;-2,2,0;3,3,1")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=boundary] .scatterlayer path.point')"
+        ".length > 0"
+    )
