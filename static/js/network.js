@@ -146,8 +146,13 @@ export class NetworkView {
           const index = neuronIndex++;
           el.setAttribute("aria-label", `Neuron ${k + 1} of hidden layer ${c}`);
           el.setAttribute("data-testid", `neuron-${c - 1}-${k}`);
-          el.addEventListener("mouseenter", () => this.callbacks.hoverNeuron(index));
-          el.addEventListener("mouseleave", () => this.callbacks.hoverNeuron(null));
+          el.tabIndex = 0; // keyboard users get the large picture on focus
+          for (const on of ["mouseenter", "focus"]) {
+            el.addEventListener(on, () => this.callbacks.hoverNeuron(index));
+          }
+          for (const off of ["mouseleave", "blur"]) {
+            el.addEventListener(off, () => this.callbacks.hoverNeuron(null));
+          }
         } else {
           el.setAttribute("aria-label", `Output ${k + 1}`);
         }
@@ -221,6 +226,23 @@ export class NetworkView {
     bias.addEventListener("click", (e) => {
       e.stopPropagation();
       this.callbacks.editWeight(target, e);
+    });
+    // Biases are focusable buttons: Enter edits, focus shows the value.
+    bias.tabIndex = 0;
+    bias.setAttribute("role", "button");
+    bias.setAttribute("aria-label", `Bias of neuron ${j + 1} in layer ${layer + 1}: edit`);
+    const at = () => {
+      const box = bias.getBoundingClientRect();
+      return { clientX: box.right, clientY: box.bottom };
+    };
+    bias.addEventListener("focus", () => this.callbacks.hoverParam(target, at()));
+    bias.addEventListener("blur", () => this.callbacks.hoverParam(null));
+    bias.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        e.stopPropagation();
+        this.callbacks.editWeight(target, at());
+      }
     });
     el.append(bias);
     this.biases.push({ el: bias, layer, j });

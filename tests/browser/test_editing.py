@@ -136,3 +136,21 @@ def test_custom_points_from_a_csv_file(page: Any) -> None:
         "() => document.querySelectorAll('[data-testid=boundary] .scatterlayer path.point')"
         ".length > 0"
     )
+
+
+def test_biases_and_neurons_work_from_the_keyboard(page: Any) -> None:
+    page.locator(tid("bias-1-0")).focus()
+    tooltip = page.locator(tid("tooltip"))
+    tooltip.wait_for(state="visible")
+    assert tooltip.text_content().startswith("Bias")
+    page.keyboard.press("Enter")
+    editor = page.locator(tid("weight-input"))
+    editor.wait_for(state="visible")
+    editor.fill("-1.25")
+    editor.press("Enter")
+    page.locator(tid("bias-1-0")).focus()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=tooltip]').dataset.value === '-1.25'"
+    )
+    page.locator(tid("neuron-1-1")).focus()
+    page.locator("#hover-note").wait_for(state="visible")
