@@ -20,11 +20,22 @@ import pytest
 
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, Problems, Server, load
 
+SKIPPED: list[str] = []
+
 
 def _browser_missing(reason: str) -> None:
     if os.environ.get("PLAYGROUND_REQUIRE_BROWSER") == "1":
         pytest.fail(f"browser tests required (PLAYGROUND_REQUIRE_BROWSER=1) but {reason}")
+    SKIPPED.append(reason)
     pytest.skip(f"*** BROWSER TESTS SKIPPED: {reason} (apt-get install -y chromium) ***")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say it loudly at the end of the run, not only in the skip list."""
+    if SKIPPED:
+        terminalreporter.write_sep(
+            "!", f"BROWSER TESTS SKIPPED: {SKIPPED[0]} (apt-get install -y chromium)", red=True
+        )
 
 
 @pytest.fixture(scope="package")
