@@ -93,6 +93,7 @@ function build(options) {
     features: entries(options.features),
     hideInactiveFeatures: page.hide.has("features"),
     maxNeurons: page.limits.max_neurons || 32,
+    hide: page.hide,
   });
   boundary = new Boundary($("boundary"), (x1, x2, shift) => edits.addPoint(x1, x2, shift));
   boundary.init();

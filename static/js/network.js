@@ -34,12 +34,14 @@ export class NetworkView {
     this.activationChoices = [];
     this.allFeatures = [];
     this.featureLabels = {};
+    this.hide = new Set();
     this.featureCanvases = new Map();
     this.hideInactiveFeatures = false;
     this.limits = { maxNeurons: 32 };
   }
 
-  setup({ activationChoices, features, hideInactiveFeatures, maxNeurons }) {
+  setup({ activationChoices, features, hideInactiveFeatures, maxNeurons, hide = new Set() }) {
+    this.hide = hide; // hide=hidden / hide=activation also lock the per-layer controls
     this.activationChoices = activationChoices;
     this.allFeatures = features.map((f) => f.name);
     this.featureLabels = Object.fromEntries(features.map((f) => [f.name, f.label]));
@@ -273,6 +275,8 @@ export class NetworkView {
     const buttons = document.createElement("div");
     buttons.className = "layer-buttons-small";
     buttons.append(plus, minus);
+    if (this.hide.has("hidden")) buttons.hidden = true;
+    if (this.hide.has("activation")) select.hidden = true;
     head.append(buttons, caption, select);
     this.root.append(head);
   }

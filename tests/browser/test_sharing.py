@@ -54,12 +54,14 @@ def test_url_round_trip_reproduces_the_run(new_page: Any, server: Server) -> Non
 
 def test_keyboard_help_and_hide_flags(new_page: Any, server: Server) -> None:
     page = new_page()
-    load(page, server.url + "/?hide=optimizer,share,features")
+    load(page, server.url + "/?hide=optimizer,share,features,hidden")
     assert not page.locator(tid("control-optimizer")).is_visible()
     assert not page.locator(tid("share")).is_visible()
     assert page.locator(tid("feature-x1_sq")).count() == 0  # inactive features hidden
     assert page.locator(tid("control-learning_rate")).is_visible()
-    assert "hide=optimizer,share,features" in page.url
+    assert not page.locator(tid("add-layer")).is_visible()
+    assert not page.locator(tid("add-neuron-0")).is_visible()  # the architecture is fixed
+    assert "hide=optimizer,share,features,hidden" in page.url
     page.keyboard.press("?")
     page.locator("#help").wait_for(state="visible")
     page.keyboard.press("Escape")
