@@ -56,7 +56,9 @@ export class NetworkView {
     if (key !== this.key) {
       this.key = key;
       this.build(frame);
-      this.callbacks.hoverParam(null); // the hovered element is gone with the old diagram
+      // The hovered elements are gone with the old diagram.
+      this.callbacks.hoverParam(null);
+      this.callbacks.hoverNeuron(null);
     }
     this.weights = [];
     for (let l = 0; l < frame.layer_sizes.length - 1; l++) {
