@@ -15,6 +15,7 @@ const SVG = "http://www.w3.org/2000/svg";
 const HEAD = 78; // px reserved above the columns for layer buttons and activation
 const MAX_NODE = 44;
 const MIN_NODE = 10;
+const STRAIGHT_ABOVE = 1500; // links; past this many, draw straight lines
 
 export class NetworkView {
   /**
@@ -169,6 +170,11 @@ export class NetworkView {
     }
 
     // Links layer l: column l (active nodes only) -> column l + 1.
+    const inputs = featureNodes.filter((n) => n.inputIndex >= 0).length;
+    const linkCount = [inputs, ...columns.slice(1)]
+      .slice(0, -1)
+      .reduce((sum, n, c) => sum + n * columns[c + 1], 0);
+    this.straight = linkCount > STRAIGHT_ABOVE; // curves cost too much in bulk
     for (let l = 0; l < columns.length - 1; l++) {
       const from = l === 0 ? featureNodes.filter((n) => n.inputIndex >= 0) : this.nodes[l];
       from.forEach((src, s) => {
@@ -180,7 +186,8 @@ export class NetworkView {
           const bx = colX[l + 1];
           const by = parseFloat(dst.el.style.top) + node / 2;
           const mx = (ax + bx) / 2;
-          path.setAttribute("d", `M${ax},${ay} C${mx},${ay} ${mx},${by} ${bx},${by}`);
+          const curve = this.straight ? "L" : `C${mx},${ay} ${mx},${by}`;
+          path.setAttribute("d", `M${ax},${ay} ${curve} ${bx},${by}`);
           path.setAttribute("class", "link");
           path.setAttribute("data-testid", `link-${l}-${i}-${j}`);
           const target = { kind: "weight", layer: l, i, j, path };
@@ -334,12 +341,14 @@ export class NetworkView {
     ctx.setTransform(this.linkRatio, 0, 0, this.linkRatio, 0, 0);
     ctx.clearRect(0, 0, this.linkCanvas.width, this.linkCanvas.height);
     ctx.globalAlpha = 0.85;
+    const straight = this.straight;
     for (const link of this.links) {
       const w = this.weightValue("weight", link.layer, link.i, link.j);
       const [ax, ay, mx, bx, by] = link.geometry;
       ctx.beginPath();
       ctx.moveTo(ax, ay);
-      ctx.bezierCurveTo(mx, ay, mx, by, bx, by);
+      if (straight) ctx.lineTo(bx, by);
+      else ctx.bezierCurveTo(mx, ay, mx, by, bx, by);
       ctx.strokeStyle = w === null ? "#bbb" : w < 0 ? NEGATIVE : POSITIVE;
       ctx.lineWidth = w === null ? 1 : Math.min(1 + Math.abs(w) * 2.5, 10);
       ctx.stroke();
