@@ -234,6 +234,14 @@ export class Controls {
     if (Array.isArray(used)) {
       for (const p of OPTIMIZER_PARAMS) show[p] = used.includes(p);
     }
+    const loss = this.widgets.loss;
+    if (loss) {
+      // Offer only the losses that fit the problem (each loss lists its problems).
+      for (const option of loss.input.options) {
+        const info = entry(this.options.losses, option.value);
+        option.disabled = Boolean(info && info.problems && !info.problems.includes(config.problem));
+      }
+    }
     for (const [name, visible] of Object.entries(show)) {
       const widget = this.widgets[name];
       if (widget) widget.wrap.classList.toggle("not-applicable", !visible);

@@ -5,19 +5,21 @@
  * with every change so the server derives them again (a new dataset brings its own
  * problem type and loss). Per-layer lists (activation, dropout) follow the layer count.
  */
-import { entries } from "./options.js";
+import { entries, entry } from "./options.js";
 
 /** The custom dataset starts from a few points; click the output to add more. */
 const STARTER_POINTS = [[-3, -3, 0], [3, 3, 0], [-3, 3, 1], [3, -3, 1]];
 
 /**
  * The `set` changes for a user change, updating `page.auto`: null means "automatic".
- * Picking a dataset puts problem and loss back on automatic (custom data keeps them).
+ * Picking a dataset puts the problem type back on automatic (custom data keeps it), and
+ * the loss too when the new dataset poses another kind of problem.
  */
 export function runChanges(page, changes) {
   if ("dataset" in changes && changes.dataset !== "custom") {
     page.auto.add("problem");
-    page.auto.add("loss");
+    const info = entry(page.options.datasets, changes.dataset);
+    if (!info || !page.config || info.problem !== page.config.problem) page.auto.add("loss");
   }
   if ("problem" in changes) page.auto.add("loss");
   for (const [name, value] of Object.entries(changes)) {

@@ -113,3 +113,15 @@ def test_a_refused_value_in_the_address_falls_back_and_says_why(
     assert page.locator(tid("control-learning_rate")).input_value() == "0.03"
     page.click(tid("step"))
     wait_step(page, 25)
+
+
+def test_a_chosen_loss_survives_a_dataset_of_the_same_kind(page: Any) -> None:
+    set_control(page, "loss", "squared_error")
+    wait_url_has(page, "loss=squared_error")
+    page.click(tid("dataset-xor"))
+    wait_url_has(page, "dataset=xor")
+    assert "loss=squared_error" in page.url  # still binary: the choice is kept
+    page.click(tid("dataset-spiral_k"))
+    wait_url_has(page, "dataset=spiral_k")
+    assert "loss=" not in page.url  # multiclass: back to its automatic loss
+    assert page.locator(tid("control-loss")).input_value() == ""
