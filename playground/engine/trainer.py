@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.engine.data import Data, make_data
+from playground.engine.data import make_data
 from playground.engine.diagnostics import diagnose
 from playground.engine.features import feature_matrix
 from playground.engine.initializers import get_initializer
@@ -27,16 +27,13 @@ from playground.engine.network import Network, parameter_count
 from playground.engine.optimizers import Optimizer, clip_by_global_norm, make_optimizer
 from playground.engine.render import Rendering, render
 from playground.engine.schedules import SCHEDULES
-from playground.engine.snapshot import restore_snapshot, take_snapshot
-from playground.engine.transfer import reconfigured
+from playground.engine.snapshot import HISTORY_KEYS, restore_snapshot, take_snapshot
+from playground.engine.transfer import OPTIMIZER_FIELDS, reconfigured
 
 MAX_WEIGHT_EDIT = 100.0  # |value| accepted by set_weight
 #: the loss "exploded" (divergence) beyond this many times max(initial loss, constant guess)
 EXPLOSION_FACTOR = 10.0
 MAX_HISTORY = 2000  # epochs kept in the history; older entries are thinned, not dropped
-HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
-
-OPTIMIZER_FIELDS = ("momentum", "beta1", "beta2", "epsilon", "rho", "weight_decay")
 
 
 def _finite_or_none(x: float | None) -> float | None:
@@ -54,7 +51,7 @@ class Trainer:
         self.config = config
         self.problem: str = config.problem
         self.data = make_data(config)
-        self.network = self._build_network(config, self.data)
+        self.network = self._build_network(config)
         self._initialize(np.random.default_rng([config.seed, 1]))
         self._rng = np.random.default_rng([config.seed, 2])
         self.optimizer = self._build_optimizer(config, self.network.flat.size)
@@ -77,7 +74,7 @@ class Trainer:
 
     # Construction --------------------------------------------------------------------
     @staticmethod
-    def _build_network(config: Any, data: Data) -> Network:
+    def _build_network(config: Any) -> Network:
         n_out = output_size(config.problem, config.n_classes)
         sizes = [len(config.features), *config.hidden, n_out]
         return Network(

@@ -51,7 +51,7 @@ def reconfigured(trainer: Any, config: Any) -> tuple[str, dict[str, Any]]:
     new = copy.copy(trainer)
     new.config = config
     new.history = {k: list(v) for k, v in trainer.history.items()}
-    net = type(trainer)._build_network(config, trainer.data)
+    net = type(trainer)._build_network(config)
     old_net = trainer.network
     new.network = net
     if kind == "architecture":
