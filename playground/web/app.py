@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 
 from playground.config import LIMITS, options
-from playground.web import pages, routes_api
+from playground.web import api_docs, pages, routes_api
 from playground.web.connection import SessionRegistry, serve_websocket
 from playground.web.errors import install_error_handlers
 from playground.web.protocol import view_field_specs
@@ -52,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="nn-playground",
         version=package_version(),
         description="Train a small neural network live; REST for scripts, /ws for the page.",
+        docs_url=None,  # FastAPI's pages load from a CDN; ours (api_docs) works offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.sessions = SessionRegistry(settings.max_sessions)
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(routes_api.router)
     app.include_router(pages.router)
+    app.include_router(api_docs.router)
     app.add_api_websocket_route("/ws", serve_websocket)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)

@@ -1,0 +1,36 @@
+"""The API reference renders and answers with the network unplugged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.browser.helpers import Problems, Server
+
+
+def test_api_docs_render_and_try_it_offline(
+    new_page: Any, server: Server, problems: Problems
+) -> None:
+    page = new_page()
+    outside: list[str] = []
+
+    def only_local(route: Any) -> None:
+        host = route.request.url.split("/")[2].split(":")[0]
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(server.url + "/docs")
+    page.wait_for_selector("body[data-ready=true]")
+    train = page.locator('[data-testid="op-post-/api/train"]')
+    assert "Train a run headless" in train.inner_text()  # the handler docstring
+    assert "learning_rate" in train.inner_text()  # the RunConfig schema, resolved
+    health = page.locator('[data-testid="op-get-/api/health"]')
+    health.get_by_role("button", name="Send GET /api/health").click()
+    response = health.get_by_label("Response of GET /api/health")
+    page.wait_for_function("el => el.textContent.includes('status')", arg=response.element_handle())
+    assert '"status": "ok"' in response.inner_text()
+    assert outside == []
+    assert problems.exceptions == [] and problems.console == []
