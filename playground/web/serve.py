@@ -22,10 +22,17 @@ APP_FACTORY = "playground.web.app:create_app_from_env"
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--host``, ``--port``, ``--workers`` and ``--open`` to ``parser``."""
-    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="TCP port")
     parser.add_argument(
-        "--workers", type=int, default=1, help="worker processes (one asyncio loop each)"
+        "--host", default=DEFAULT_HOST, help="address to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="TCP port, 1..65535 (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes, one asyncio loop each (default: %(default)s)",
     )
     parser.add_argument("--open", action="store_true", help="open the page in a browser")
 
