@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.engine.registry import lookup
+
 Array = np.ndarray
 
 _LEAK = 0.01  # leaky ReLU slope for z < 0
@@ -146,9 +148,4 @@ ACTIVATIONS: dict[str, Activation] = {
 
 def get_activation(name: str) -> Activation:
     """Look an activation up by its public name; the error lists the allowed names."""
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown activation {name!r}; allowed: {', '.join(ACTIVATIONS)}"
-        ) from None
+    return lookup(ACTIVATIONS, "activation", name)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.engine.registry import lookup
+
 Sampler = Callable[[np.random.Generator, int, int], np.ndarray]
 
 
@@ -77,9 +79,4 @@ INITIALIZERS: dict[str, Initializer] = {
 
 def get_initializer(name: str) -> Initializer:
     """Look an initializer up by name; the error lists the allowed names."""
-    try:
-        return INITIALIZERS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown initializer {name!r}; allowed: {', '.join(INITIALIZERS)}"
-        ) from None
+    return lookup(INITIALIZERS, "initializer", name)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.engine.registry import lookup
+
 Array = np.ndarray
 
 
@@ -195,9 +197,7 @@ def _entropy(p: Array) -> float:
 
 def make_loss(name: str, problem: str) -> Loss:
     """The fused output layer + loss for ``name`` on ``problem``; ValueError if they clash."""
-    spec = LOSSES.get(name)
-    if spec is None:
-        raise ValueError(f"unknown loss {name!r}; allowed: {', '.join(LOSSES)}")
+    spec = lookup(LOSSES, "loss", name)
     if problem not in spec.problems:
         raise ValueError(
             f"loss {name!r} does not fit a {problem} problem; use one of: "

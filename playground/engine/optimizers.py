@@ -19,6 +19,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from playground.engine.registry import lookup
+
 #: Inclusive range allowed for each hyperparameter; the UI and config can show these.
 HYPERPARAMETER_RANGES: dict[str, tuple[float, float]] = {
     "momentum": (0.0, 0.999),
@@ -345,9 +347,7 @@ def make_optimizer(
     Lets the config pass every hyperparameter unconditionally; only the used ones are
     validated.
     """
-    cls = OPTIMIZERS.get(name)
-    if cls is None:
-        raise ValueError(f"unknown optimizer {name!r}; allowed: {', '.join(OPTIMIZERS)}")
+    cls = lookup(OPTIMIZERS, "optimizer", name)
     given = {
         "momentum": momentum,
         "beta1": beta1,

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from playground.engine.registry import lookup
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -89,9 +91,7 @@ def learning_rate_at(
     All arguments are validated for every schedule, even those that ignore some of them,
     so a bad configuration fails at once rather than when the schedule is switched.
     """
-    schedule = SCHEDULES.get(name)
-    if schedule is None:
-        raise ValueError(f"unknown schedule {name!r}; allowed: {', '.join(SCHEDULES)}")
+    schedule = lookup(SCHEDULES, "schedule", name)
     base_lr = _as_float("base_lr", base_lr)
     if not (base_lr > 0 and math.isfinite(base_lr)):
         raise ValueError(f"base_lr must be a finite number > 0, got {base_lr!r}")
