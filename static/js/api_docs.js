@@ -89,16 +89,29 @@ function schemaTable(doc, schema) {
   return el("table", {}, el("thead", {}, head), el("tbody", {}, ...fieldRows(doc, resolved, 0, new Set())));
 }
 
-/** An example body from the schema: defaults where given, else a plain value per type. */
+/**
+ * An example body from the schema: defaults where given, else a plain value per type.
+ * Optional fields without a default are left out (the server fills them in): a made-up
+ * "" for an optional enum such as `problem` would only earn a 422.
+ */
 function example(doc, schema, depth = 0) {
+  if (schema && schema.default !== undefined) return schema.default;
   const s = resolve(doc, schema);
   if (s.default !== undefined) return s.default;
+  if (s.enum) return s.enum[0];
   if (s.properties && depth < MAX_DEPTH) {
+    const required = new Set(s.required || []);
     const out = {};
-    for (const [name, field] of Object.entries(s.properties)) out[name] = example(doc, field, depth + 1);
+    for (const [name, field] of Object.entries(s.properties)) {
+      const value = example(doc, field, depth + 1);
+      const filled = value !== null && typeof value === "object" && Object.keys(value).length > 0;
+      const given = field.default !== undefined || resolve(doc, field).default !== undefined;
+      if (required.has(name) || given || filled) out[name] = value;
+    }
     return out;
   }
-  const alt = (s.anyOf || s.oneOf || [])[0];
+  const alternatives = s.anyOf || s.oneOf || [];
+  const alt = alternatives.find((a) => a.type !== "null") || alternatives[0];
   if (alt) return example(doc, alt, depth + 1);
   return { integer: 1, number: 1, boolean: false, string: "", array: [] }[s.type] ?? null;
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.browser.helpers import Problems, Server
@@ -34,3 +35,21 @@ def test_api_docs_render_and_try_it_offline(
     assert '"status": "ok"' in response.inner_text()
     assert outside == []
     assert problems.exceptions == [] and problems.console == []
+
+
+def test_prefilled_train_example_is_accepted(
+    new_page: Any, server: Server, problems: Problems
+) -> None:
+    page = new_page()
+    page.goto(server.url + "/docs")
+    page.wait_for_selector("body[data-ready=true]")
+    train = page.locator('[data-testid="op-post-/api/train"]')
+    body = json.loads(train.get_by_label("Request body for POST /api/train").input_value())
+    assert body["epochs"] == 100 and body["config"]["dataset"] == "circle"  # schema defaults
+    assert "problem" not in body["config"]  # optional, no default: left to the server
+    train.get_by_role("button", name="Send POST /api/train").click()
+    status = train.get_by_role("status")
+    page.wait_for_function("el => /\\d{3}/.test(el.textContent)", arg=status.element_handle())
+    assert status.inner_text().startswith("200"), train.locator("pre").inner_text()
+    assert '"stopped": "done"' in train.get_by_label("Response of POST /api/train").inner_text()
+    assert problems.exceptions == []
