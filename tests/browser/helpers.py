@@ -169,3 +169,19 @@ def drawn_points(page: Any) -> int:
     """How many data points the output plot shows (training, plus test when toggled on)."""
     count: int = page.locator("[data-testid=boundary] .scatterlayer path.point").count()
     return count
+
+
+def block_outside(page: Any) -> list[str]:
+    """Abort every request that is not to this machine; returns the list of those tried."""
+    outside: list[str] = []
+
+    def only_local(route: Any) -> None:
+        host = route.request.url.split("/")[2].split(":")[0]
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    return outside

@@ -5,24 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.browser.helpers import Problems, Server
+from tests.browser.helpers import Problems, Server, block_outside
 
 
 def test_api_docs_render_and_try_it_offline(
     new_page: Any, server: Server, problems: Problems
 ) -> None:
     page = new_page()
-    outside: list[str] = []
-
-    def only_local(route: Any) -> None:
-        host = route.request.url.split("/")[2].split(":")[0]
-        if host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_local)
+    outside = block_outside(page)
     page.goto(server.url + "/docs")
     page.wait_for_selector("body[data-ready=true]")
     train = page.locator('[data-testid="op-post-/api/train"]')

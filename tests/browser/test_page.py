@@ -10,6 +10,7 @@ from tests.browser.helpers import (
     REQUIRED_TESTIDS,
     Problems,
     Server,
+    block_outside,
     drawn_points,
     epoch,
     field_names,
@@ -132,17 +133,7 @@ def test_works_with_every_non_localhost_request_blocked(
     new_page: Any, server: Server, problems: Problems
 ) -> None:
     page = new_page()
-    outside: list[str] = []
-
-    def only_local(route: Any) -> None:
-        host = route.request.url.split("/")[2].split(":")[0]
-        if host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_local)
+    outside = block_outside(page)
     load(page, server.url)
     page.click(tid("play"))
     wait_epoch_at_least(page, 3)
