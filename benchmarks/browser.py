@@ -18,24 +18,15 @@ Run: .venv/bin/python benchmarks/browser.py [--seconds 5]
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
+sys.path.insert(0, str(ROOT))  # the browser tests' server and Chromium settings
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
+
 SCENARIOS = {
     "default (circle, 4-2 tanh, speed 25)": "",
     "reference (spiral, 6x8 tanh, speed 25)": "?dataset=spiral&hidden=8,8,8,8,8,8",
@@ -44,30 +35,6 @@ SCENARIOS = {
     "max diagram (all 9 features, 8x32)": "?features=x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2,r,theta"
     "&hidden=32,32,32,32,32,32,32,32&speed=1",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    cmd = [
-        sys.executable, "-m", "uvicorn", "playground.web.app:create_app_from_env", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-    ]  # fmt: skip
-    process = subprocess.Popen(cmd, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            with urllib.request.urlopen(f"{url}/api/health", timeout=1):
-                return process, url
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("server did not start")
 
 
 def task_ms(cdp: Any) -> float:
@@ -116,10 +83,11 @@ def main() -> int:
         return 1
     from playwright.sync_api import sync_playwright
 
-    server, base = start_server()
+    server = Server().start()
+    base = server.url
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             print(f"headless Chromium, 1366x768, {args.seconds:.0f} s of play per scenario")
             print(
                 f"{'scenario':44} {'fps':>6} {'draw ms':>8} {'main ms':>8} {'drawn':>6} "
@@ -133,8 +101,7 @@ def main() -> int:
                 )
             browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
     print("goal at defaults: >= 20 fps drawn, <= 25 ms per frame")
     return 0
 

@@ -9,32 +9,16 @@ Run: .venv/bin/python scripts/screenshot.py [--out docs/screenshot.png]
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
+sys.path.insert(0, str(ROOT))  # the browser tests' server and Chromium settings
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
+
 # A spiral with a few extra features: it shows every part of the page at work.
 QUERY = "?dataset=spiral&noise=5&features=x1,x2,x1_sq,x2_sq,sin_x1,sin_x2&hidden=8,6,4&seed=3"
 EPOCHS = 150
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def main() -> int:
@@ -48,22 +32,11 @@ def main() -> int:
         return 1
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    cmd = [
-        sys.executable, "-m", "uvicorn", "playground.web.app:create_app_from_env", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-    ]  # fmt: skip
-    server = subprocess.Popen(cmd, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
+    server = Server().start()
+    url = server.url
     try:
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(f"{url}/api/health", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(url + "/" + QUERY)
             page.wait_for_selector("[data-testid=conn][data-state=connected]")
@@ -81,8 +54,7 @@ def main() -> int:
             page.screenshot(path=str(args.out))
             browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
     print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB, {width}x{height})")
     return 0
 
