@@ -15,12 +15,9 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 RUN pip install $(python -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))")
 
-# The package. Editable, so static/ and templates/ stay next to it (the app finds them
-# relative to the package, as in a checkout).
+# The package (static/ and templates/ are package data inside playground/).
 COPY playground ./playground
-COPY static ./static
-COPY templates ./templates
-RUN pip install --no-deps -e . \
+RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 playground
 
 USER playground

@@ -1,6 +1,6 @@
 """The page, its static files and the bundled Plotly, all served locally (works offline).
 
-``GET /`` renders ``templates/index.html`` with a minimal context:
+``GET /`` renders ``playground/templates/index.html`` with a minimal context:
 
 ``version``
     the package version (for cache-busting static URLs, e.g. ``?v={{ version }}``).
@@ -18,6 +18,7 @@ otherwise cost thirty compressions.
 from __future__ import annotations
 
 import gzip
+import importlib.resources
 import importlib.util
 from functools import cache
 from pathlib import Path
@@ -31,9 +32,10 @@ from starlette.concurrency import run_in_threadpool
 
 from playground.web.frames import dumps
 
-ROOT = Path(__file__).resolve().parents[2]
-STATIC_DIR = ROOT / "static"
-TEMPLATES_DIR = ROOT / "templates"
+#: the page's files ship inside the package (package data), so a wheel serves them too
+_PACKAGE = Path(str(importlib.resources.files("playground")))
+STATIC_DIR = _PACKAGE / "static"
+TEMPLATES_DIR = _PACKAGE / "templates"
 VENDOR_CACHE = "public, max-age=86400"
 
 router = APIRouter(include_in_schema=False)
