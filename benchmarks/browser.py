@@ -12,6 +12,9 @@ Chromium, presses play and measures for a few seconds per scenario:
   never queues frames, so a slow page shows up as fewer frames, not as a backlog).
 
 Goals (issue 5): >= 20 frames drawn per second and <= 25 ms per frame at default settings.
+The compare scenario (issue 9) forks run A into B and plays both in lockstep; it reports
+frames drawn per second on each side and main-thread ms per drawn frame (goal: >= 20 fps
+per side, <= 25 ms per frame).
 Run: .venv/bin/python benchmarks/browser.py [--seconds 5]
 """
 
@@ -42,7 +45,18 @@ def task_ms(cdp: Any) -> float:
     return 1000.0 * float(metrics["TaskDuration"])
 
 
-def measure(browser: Any, url: str, seconds: float) -> dict[str, float]:
+COMPARE = "compare A | B (default config, fork, both playing)"
+
+
+def sides_drawn(page: Any) -> dict[str, int]:
+    drawn: dict[str, int] = page.evaluate(
+        "() => Object.fromEntries([...window.playground.views.compare.sides]"
+        ".map(([id, side]) => [id, side.drawn]))"
+    )
+    return drawn
+
+
+def measure(browser: Any, url: str, seconds: float, compare: bool = False) -> dict[str, float]:
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     page.goto(url)
@@ -51,6 +65,11 @@ def measure(browser: Any, url: str, seconds: float) -> dict[str, float]:
         "() => document.querySelector('[data-testid=test-loss]').dataset.value !== undefined"
     )
     page.wait_for_timeout(500)  # previews and first layout settle
+    if compare:
+        page.click("[data-testid=compare]")
+        page.wait_for_selector("[data-testid=side-B]")
+        page.wait_for_timeout(500)
+    sides0 = sides_drawn(page)
     cdp = context.new_cdp_session(page)
     cdp.send("Performance.enable")
     stats0 = page.evaluate("({...window.playground.session.stats})")
@@ -61,6 +80,7 @@ def measure(browser: Any, url: str, seconds: float) -> dict[str, float]:
     stats1 = page.evaluate("({...window.playground.session.stats})")
     tasks1 = task_ms(cdp)
     elapsed = time.perf_counter() - t0
+    sides1 = sides_drawn(page)
     page.click("[data-testid=play]")
     context.close()
     drawn = stats1["drawn"] - stats0["drawn"]
@@ -71,6 +91,7 @@ def measure(browser: Any, url: str, seconds: float) -> dict[str, float]:
         "received": stats1["received"] - stats0["received"],
         "dropped": stats1["dropped"] - stats0["dropped"],
         "drawn": drawn,
+        "side_fps": {k: (sides1[k] - sides0.get(k, 0)) / elapsed for k in sides1},
     }
 
 
@@ -93,16 +114,19 @@ def main() -> int:
                 f"{'scenario':44} {'fps':>6} {'draw ms':>8} {'main ms':>8} {'drawn':>6} "
                 f"{'dropped':>7}"
             )
-            for name, query in SCENARIOS.items():
-                r = measure(browser, base + "/" + query, args.seconds)
+            for name, query in [*SCENARIOS.items(), (COMPARE, "")]:
+                r = measure(browser, base + "/" + query, args.seconds, compare=name == COMPARE)
                 print(
                     f"{name:44} {r['fps']:6.1f} {r['draw_ms']:8.2f} {r['main_ms']:8.2f} "
                     f"{r['drawn']:6.0f} {r['dropped']:7.0f}"
                 )
+                if r["side_fps"]:
+                    per_side = ", ".join(f"{k} {v:.1f}" for k, v in r["side_fps"].items())
+                    print(f"{'':44} frames drawn per second per side: {per_side}")
             browser.close()
     finally:
         server.stop()
-    print("goal at defaults: >= 20 fps drawn, <= 25 ms per frame")
+    print("goal at defaults: >= 20 fps drawn, <= 25 ms per frame; compare: >= 20 fps per side")
     return 0
 
 

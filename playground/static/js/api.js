@@ -2,10 +2,11 @@
  * The only module that knows URLs and message shapes (docs/protocol.md).
  *
  * It owns the WebSocket: commands out, JSON messages and binary frames in. Frames are
- * paced here: only the newest undrawn frame is kept (stale ones are dropped, never
- * queued), it is decoded and drawn in requestAnimationFrame, and the ack is sent only
- * after drawing, so the server never outruns the page. If the socket drops (server
- * restart, another replica), it reconnects and restores the last snapshot.
+ * paced here: only the newest undrawn frame of each run is kept (stale ones are dropped,
+ * never queued), it is decoded and drawn in requestAnimationFrame, and the ack is sent
+ * only after drawing, so the server never outruns the page. If the socket drops (server
+ * restart, another replica), it reconnects and restores the last session snapshot
+ * (every run); the `snapshot` handler lets the page keep it across a reload.
  */
 
 const WS_PATH = "/ws";
@@ -62,16 +63,20 @@ function decodeArray(buffer, payloadStart, spec) {
 
 /**
  * A live session. `handlers` gets: hello(msg, {reconnected}), config(msg), error(msg),
- * event(msg), frame(frame) (draw it; called inside requestAnimationFrame), status(state).
+ * event(msg), frame(frame) (draw it; called inside requestAnimationFrame), status(state),
+ * runs({runs, selected}), timeline(msg), snapshot(sessionSnapshot).
+ * A frame's `run` is its run id ("A" from servers without runs), `at` a past step or null.
  */
 export class Session {
   constructor(handlers) {
     this.handlers = handlers;
     this.socket = null;
-    this.pendingFrame = null;
+    this.pendingFrames = new Map(); // run id -> newest undrawn frame
+    this.runSnapshotWaiters = [];
     this.drawScheduled = false;
     this.lastSnapshot = null;
     this.playing = false;
+    this.playTarget = undefined; // what the last play named ("all" in compare mode)
     this.everConnected = false;
     this.reconnectDelay = RECONNECT_MIN_MS;
     this.snapshotTimer = null;
@@ -115,7 +120,13 @@ export class Session {
         this.onHello(message);
         break;
       case "snapshot":
-        this.lastSnapshot = message.snapshot;
+        this.onSnapshot(message);
+        break;
+      case "runs":
+        this.emit("runs", { runs: message.runs, selected: message.selected });
+        break;
+      case "timeline":
+        this.emit("timeline", message);
         break;
       case "event":
         if (["paused", "diverged", "done"].includes(message.event)) this.playing = false;
@@ -123,6 +134,8 @@ export class Session {
         this.emit("event", message);
         break;
       case "config":
+        this.emit("config", { ...message, run: message.run || "A" });
+        break;
       case "error":
         this.emit(message.type, message);
         break;
@@ -144,14 +157,16 @@ export class Session {
     } catch {
       return; // a malformed frame is skipped; the next one replaces it
     }
-    const older = this.pendingFrame;
-    if (older !== null) {
+    frame.run = frame.run || "A";
+    frame.at = frame.at === undefined ? null : frame.at;
+    const older = this.pendingFrames.get(frame.run);
+    if (older !== undefined) {
       this.stats.dropped += 1;
       for (const name of POINT_ARRAYS) {
         if (older.arrays[name] && !frame.arrays[name]) frame.arrays[name] = older.arrays[name];
       }
     }
-    this.pendingFrame = frame;
+    this.pendingFrames.set(frame.run, frame);
     this.stats.drawMs += performance.now() - started;
     this.scheduleDraw();
   }
@@ -162,9 +177,10 @@ export class Session {
     this.reconnectDelay = RECONNECT_MIN_MS;
     this.emit("status", "connected");
     this.emit("hello", message, { reconnected });
+    if (message.runs) this.emit("runs", { runs: message.runs, selected: message.selected });
     if (reconnected && this.lastSnapshot !== null) {
       this.send({ type: "restore", snapshot: this.lastSnapshot });
-      if (this.playing) this.send({ type: "play" });
+      if (this.playing) this.send(withRun({ type: "play" }, this.playTarget));
     }
     clearInterval(this.snapshotTimer);
     this.snapshotTimer = setInterval(() => this.maybeSnapshot(), SNAPSHOT_EVERY_MS);
@@ -185,18 +201,30 @@ export class Session {
 
   drawPending() {
     this.drawScheduled = false;
-    const frame = this.pendingFrame;
-    this.pendingFrame = null;
-    if (frame === null) return;
-    const started = performance.now();
-    try {
-      this.emit("frame", frame);
-    } finally {
-      this.stats.drawMs += performance.now() - started;
-      this.stats.drawn += 1;
-      this.framesSinceSnapshot += 1;
-      this.send({ type: "ack", seq: frame.seq });
+    const frames = [...this.pendingFrames.values()];
+    this.pendingFrames.clear();
+    for (const frame of frames) {
+      const started = performance.now();
+      try {
+        this.emit("frame", frame);
+      } finally {
+        this.stats.drawMs += performance.now() - started;
+        this.stats.drawn += 1;
+        this.framesSinceSnapshot += 1;
+        this.send({ type: "ack", seq: frame.seq });
+      }
     }
+  }
+
+  /** A session snapshot is kept (for reconnects) and handed on; a run's goes to its waiter. */
+  onSnapshot(message) {
+    if (message.run) {
+      const waiter = this.runSnapshotWaiters.shift();
+      if (waiter) waiter({ run: message.run, snapshot: message.snapshot });
+      return;
+    }
+    this.lastSnapshot = message.snapshot;
+    this.emit("snapshot", message.snapshot);
   }
 
   emit(name, ...args) {
@@ -219,16 +247,17 @@ export class Session {
   set(changes) {
     return this.send({ type: "set", changes });
   }
-  play() {
+  play(run = undefined) {
     this.playing = true;
-    return this.send({ type: "play" });
+    this.playTarget = run;
+    return this.send(withRun({ type: "play" }, run));
   }
-  pause() {
+  pause(run = undefined) {
     this.playing = false;
-    return this.send({ type: "pause" });
+    return this.send(withRun({ type: "pause" }, run));
   }
-  step(n) {
-    return this.send({ type: "step", n });
+  step(n, run = undefined) {
+    return this.send(withRun({ type: "step", n }, run));
   }
   reset() {
     return this.send({ type: "reset" });
@@ -244,6 +273,51 @@ export class Session {
   requestSnapshot() {
     return this.send({ type: "snapshot" });
   }
+  /** Resolves with {run, snapshot}: the run's file ("nn-playground/snapshot"). */
+  runSnapshot(run) {
+    return new Promise((resolve, reject) => {
+      if (!this.send({ type: "snapshot", run })) reject(new Error("not connected"));
+      else this.runSnapshotWaiters.push(resolve);
+    });
+  }
+  /** A session snapshot (all runs), or a run file into `run` / as a new run. */
+  restore(snapshot, { run = undefined, asNew = false } = {}) {
+    if (isSessionSnapshot(snapshot)) this.lastSnapshot = snapshot; // also after a reconnect
+    const message = withRun({ type: "restore", snapshot }, run);
+    if (asNew) message.as_new = true;
+    return this.send(message);
+  }
+  /** Show `run` as it was at `step` (null: back to live). */
+  seek(run, step) {
+    return this.send(withRun({ type: "seek", step }, run));
+  }
+  rewind(run, step) {
+    return this.send(withRun({ type: "rewind", step }, run));
+  }
+  fork(run, step = undefined) {
+    const message = withRun({ type: "fork" }, run);
+    if (step !== undefined && step !== null) message.step = step;
+    return this.send(message);
+  }
+  select(run) {
+    return this.send({ type: "select", run });
+  }
+  closeRun(run) {
+    return this.send({ type: "close_run", run });
+  }
+  requestTimeline(run) {
+    return this.send(withRun({ type: "timeline" }, run));
+  }
+}
+
+/** True for a session snapshot (all runs), false for one run's file. */
+export function isSessionSnapshot(snapshot) {
+  return Boolean(snapshot) && String(snapshot.format || "").startsWith("nn-playground.session");
+}
+
+function withRun(message, run) {
+  if (run !== undefined && run !== null) message.run = run;
+  return message;
 }
 
 /** Points of a dataset config for the picker previews: {train, test}: {points, labels}. */

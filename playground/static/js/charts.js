@@ -10,6 +10,19 @@ const FONT = { family: "system-ui, sans-serif", size: 14, color: "#222" };
 const TRAIN_LINE = { color: "#0072B2", width: 3 };
 const TEST_LINE = { color: "#D55E00", width: 3, dash: "dash" };
 const FLUSH_MS = 400;
+const KEYS = ["train_loss", "test_loss", "train_accuracy", "test_accuracy"];
+const MARKER = { symbol: "diamond", size: 11, color: "#444", line: { color: "#fff", width: 1 } };
+
+/**
+ * One run's points, and those not yet sent to Plotly. With several runs (compare) each
+ * has its own pair of traces (one colour per run, test dashed); the loss chart also has
+ * one trace of timeline markers (config changes, edits, resets, forks) with hover text.
+ */
+function newSeries() {
+  const s = { x: [] };
+  for (const k of KEYS) s[k] = [];
+  return s;
+}
 
 export class Charts {
   constructor(lossEl, accuracyEl) {
@@ -19,41 +32,63 @@ export class Charts {
         layout: lineLayout("Accuracy", [0, 1.02]) },
     ];
     this.accuracyEl = accuracyEl;
-    this.clearPending();
-    this.lastEpoch = null;
-    this.lastStep = -1;
+    this.order = ["A"];
+    this.colors = {};
+    this.series = new Map([["A", newSeries()]]);
+    this.markers = { x: [], y: [], text: [] };
     this.turn = 0;
     this.timer = null;
+    for (const chart of this.charts) chart.pending = new Map(); // run -> {x, a, b}
   }
 
   init() {
     for (const chart of this.charts) {
-      Plotly.newPlot(chart.el, lineData(), chart.layout, PLOT_CONFIG);
+      Plotly.newPlot(chart.el, this.traces(chart), chart.layout, PLOT_CONFIG);
       chart.flushedAt = 0;
       new ResizeObserver(() => resizeIfShown(chart.el)).observe(chart.el);
     }
   }
 
-  clearPending() {
-    for (const chart of this.charts || []) chart.pending = { x: [], a: [], b: [] };
+  seriesOf(run) {
+    if (!this.series.has(run)) this.series.set(run, newSeries());
+    return this.series.get(run);
   }
 
-  /** Record a frame's metrics (one point per new epoch) and maybe flush one chart. */
+  /** Which runs are drawn, in order, with their colours (a change redraws). */
+  setRuns(ids, colors = {}) {
+    const same = JSON.stringify([ids, colors]) === JSON.stringify([this.order, this.colors]);
+    this.order = ids;
+    this.colors = colors;
+    for (const id of [...this.series.keys()]) if (!ids.includes(id)) this.series.delete(id);
+    if (!same) this.redraw();
+  }
+
+  /** Record a live frame's metrics (one point per new epoch) and maybe flush one chart. */
   add(frame) {
-    if (frame.step < this.lastStep) this.clear();
-    this.lastStep = frame.step;
-    if (frame.epoch !== this.lastEpoch) {
-      this.lastEpoch = frame.epoch;
+    if (frame.at !== null && frame.at !== undefined) return; // a past moment: nothing new
+    const s = this.seriesOf(frame.run || "A");
+    const last = s.x.length ? s.x[s.x.length - 1] : null;
+    if (last !== null && frame.epoch < last) {
+      // The run went back (reset, rewind, restore): keep only its past.
+      this.truncate(s, frame.epoch);
+      this.redraw();
+    }
+    if (s.x.length === 0 || frame.epoch > s.x[s.x.length - 1]) {
+      s.x.push(frame.epoch);
+      for (const k of KEYS) s[k].push(frame[k] === undefined ? null : frame[k]);
       for (const chart of this.charts) {
+        const run = frame.run || "A";
+        if (!chart.pending.has(run)) chart.pending.set(run, { x: [], a: [], b: [] });
+        const p = chart.pending.get(run);
         const [a, b] = chart.keys.map((k) => frame[k]);
         if (a === null || a === undefined) continue; // no accuracy for regression
-        chart.pending.x.push(frame.epoch);
-        chart.pending.a.push(a);
-        chart.pending.b.push(b);
+        p.x.push(frame.epoch);
+        p.a.push(a);
+        p.b.push(b);
       }
     }
     this.flushOne(performance.now());
-    if (!this.timer && this.charts.some((c) => c.pending.x.length > 0)) {
+    if (!this.timer && this.charts.some((c) => c.pending.size > 0)) {
       // When frames stop (pause, step), still show the last points.
       this.timer = setTimeout(() => {
         this.timer = null;
@@ -62,17 +97,57 @@ export class Charts {
     }
   }
 
+  truncate(s, epoch) {
+    const n = s.x.findIndex((e) => e >= epoch);
+    if (n < 0) return;
+    s.x.length = n;
+    for (const k of KEYS) s[k].length = n;
+  }
+
+  /** A run's whole per-epoch history (from its timeline) replaces what was drawn. */
+  setHistory(run, history) {
+    const s = newSeries();
+    s.x = [...(history.epoch || [])];
+    for (const k of KEYS) s[k] = (history[k] || []).map((v) => (v === undefined ? null : v));
+    this.series.set(run, s);
+    this.redraw();
+  }
+
+  /** Timeline markers on the loss chart: [{epoch, detail}] (y follows the run's loss). */
+  setMarkers(events, run) {
+    const s = this.seriesOf(run);
+    const m = { x: [], y: [], text: [] };
+    for (const e of events) {
+      let k = s.x.findIndex((x) => x >= e.epoch);
+      if (k < 0) k = s.x.length - 1;
+      m.x.push(e.epoch);
+      m.y.push(k >= 0 && s.train_loss[k] !== null ? s.train_loss[k] : 0);
+      m.text.push(e.detail || e.kind);
+    }
+    this.markers = m;
+    this.redraw(0);
+  }
+
   /** Flush the chart whose turn it is, if it has points and waited long enough. */
   flushOne(now, force = false) {
-    for (let k = 0; k < this.charts.length; k++) {
-      const chart = this.charts[(this.turn + k) % this.charts.length];
-      if (chart.pending.x.length === 0) continue;
+    for (let c = 0; c < this.charts.length; c++) {
+      const chart = this.charts[(this.turn + c) % this.charts.length];
+      const xs = [];
+      const ys = [];
+      const indices = [];
+      if (chart.pending.size === 0) continue;
       if (!force && now - chart.flushedAt < FLUSH_MS) continue;
-      const { x, a, b } = chart.pending;
-      Plotly.extendTraces(chart.el, { x: [x, x.slice()], y: [a, b] }, [0, 1]);
-      chart.pending = { x: [], a: [], b: [] };
+      this.order.forEach((id, r) => {
+        const p = chart.pending.get(id);
+        if (!p || p.x.length === 0) return;
+        xs.push(p.x, p.x.slice());
+        ys.push(p.a, p.b);
+        indices.push(2 * r, 2 * r + 1);
+      });
+      chart.pending = new Map();
       chart.flushedAt = now;
-      this.turn = (this.turn + k + 1) % this.charts.length;
+      if (indices.length > 0) Plotly.extendTraces(chart.el, { x: xs, y: ys }, indices);
+      this.turn = (this.turn + c + 1) % this.charts.length;
       if (!force) return;
     }
   }
@@ -82,13 +157,46 @@ export class Charts {
     this.flushOne(performance.now(), true);
   }
 
-  clear() {
-    this.lastEpoch = null;
-    this.lastStep = -1;
-    for (const chart of this.charts) {
-      chart.pending = { x: [], a: [], b: [] };
-      Plotly.react(chart.el, lineData(), chart.layout, PLOT_CONFIG);
+  /** Replace a chart's traces from the stored series (rare: runs, history, markers). */
+  redraw(only = null) {
+    this.charts.forEach((chart, c) => {
+      if (only !== null && only !== c) return;
+      chart.pending = new Map(); // the series hold everything: nothing left to extend
+      Plotly.react(chart.el, this.traces(chart), chart.layout, PLOT_CONFIG);
+    });
+  }
+
+  traces(chart) {
+    const many = this.order.length > 1;
+    const data = [];
+    for (const id of this.order) {
+      const s = this.seriesOf(id);
+      const color = this.colors[id];
+      chart.keys.forEach((key, t) => {
+        const line = many ? { color, width: 3, dash: t ? "dash" : "solid" }
+          : t ? TEST_LINE : TRAIN_LINE;
+        const name = `${many ? `${id} ` : ""}${t ? "test" : "training"}`;
+        // Regression has no accuracy: leave those points out, as live frames do.
+        const keep = s.x.map((_, k) => s[chart.keys[0]][k] !== null);
+        data.push({ type: "scatter", mode: "lines", name, meta: id, line,
+          x: s.x.filter((_, k) => keep[k]), y: s[key].filter((_, k) => keep[k]) });
+      });
     }
+    if (chart === this.charts[0]) {
+      data.push({ type: "scatter", mode: "markers", name: "changes", x: this.markers.x,
+        y: this.markers.y, text: this.markers.text, marker: MARKER, showlegend: false,
+        hovertemplate: "epoch %{x}: %{text}<extra></extra>" });
+    }
+    return data;
+  }
+
+  clear() {
+    for (const s of this.series.values()) {
+      s.x = [];
+      for (const k of KEYS) s[k] = [];
+    }
+    this.markers = { x: [], y: [], text: [] };
+    this.redraw();
   }
 
   setRegression(isRegression) {
@@ -99,13 +207,6 @@ export class Charts {
 /** Plotly refuses to resize a hidden plot (the accuracy chart hides for regression). */
 export function resizeIfShown(el) {
   if (el.offsetParent !== null) Plotly.Plots.resize(el);
-}
-
-function lineData() {
-  return [
-    { type: "scatter", mode: "lines", name: "training", x: [], y: [], line: TRAIN_LINE },
-    { type: "scatter", mode: "lines", name: "test", x: [], y: [], line: TEST_LINE },
-  ];
 }
 
 function lineLayout(title, range) {

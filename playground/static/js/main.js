@@ -12,6 +12,7 @@ import { DiagnosticsView } from "./diagnostics.js";
 import { Edits, runChanges } from "./edits.js";
 import { bindKeyboard } from "./keyboard.js";
 import { NetworkView } from "./network.js";
+import { RunViews } from "./runviews.js";
 import { choicesOf, entries, fieldMap } from "./options.js";
 import { autoFields, readUrl, withAuto, writeUrl } from "./state.js";
 import { Tooltip, WeightEditor, setSourceNamer } from "./weights.js";
@@ -43,6 +44,15 @@ const session = new Session({
   error: onError,
   event: onEvent,
   frame: onFrame,
+  runs: (message) => views.onRuns(message),
+  timeline: (message) => views.onTimeline(message),
+  snapshot: (snapshot) => views.onSnapshot(snapshot),
+});
+// Runs, timeline, compare, run files, sessionStorage (issue 9).
+const views = new RunViews(session, {
+  selected: (config) => onConfig({ config, change: "select" }),
+  tell: banner,
+  redraw: () => redrawBoundary(),
 });
 
 let controls;
@@ -103,6 +113,7 @@ function build(options) {
   $("discretize").checked = boundary.discretize;
   charts = new Charts($("loss-chart"), $("accuracy-chart"));
   charts.init();
+  views.attach(charts, boundary, page.limits);
   controls.setSpeed(page.view.speed);
   applyHide();
   page.built = true;
@@ -129,7 +140,8 @@ function onHello(message, { reconnected }) {
   page.auto = autoFields(page.fields, page.url.config);
   page.helloConfig = message.config;
   const config = { ...message.config, ...page.url.config };
-  session.configure(withAuto(config, page.auto));
+  // A reload continues the stored session (unless the address asks for another run).
+  if (!views.restoreStored(page.url.config)) session.configure(withAuto(config, page.auto));
   const view = message.view || {};
   const viewChanges = {};
   if (page.view.speed !== view.speed) viewChanges.speed = page.view.speed;
@@ -143,6 +155,7 @@ function onHello(message, { reconnected }) {
 }
 
 function onConfig(message) {
+  if (message.run && message.run !== views.runs.selected) return; // another run's config
   page.config = message.config;
   page.configured = true;
   if (message.view && message.view.speed) page.view.speed = message.view.speed;
@@ -171,6 +184,10 @@ function writeLocation() {
 }
 
 function onError(message) {
+  if (views.restoreRefused(message, page.configured)) {
+    session.configure(withAuto({ ...page.helloConfig, ...page.url.config }, page.auto));
+    return;
+  }
   if (!page.configured && message.request === "configure" && page.helloConfig) {
     // The address held a value the server refuses: say so, drop that value (or, if the
     // server names none, every value) and start from the rest.
@@ -193,6 +210,7 @@ function onError(message) {
 }
 
 function onEvent(message) {
+  views.onEvent(message);
   if (message.event === "playing") setPlaying(true);
   if (["paused", "done", "diverged"].includes(message.event)) setPlaying(false);
   if (message.event === "diverged") {
@@ -211,6 +229,8 @@ function onFrame(frame) {
     if (frame.arrays.points) boundary.setPoints(frame);
     return;
   }
+  charts.add(frame);
+  if (!views.frame(frame)) return; // another run's frame: drawn on its compare side
   page.frame = frame;
   $("epoch").textContent = String(frame.epoch);
   $("epoch").dataset.seq = String(frame.seq);
@@ -220,8 +240,7 @@ function onFrame(frame) {
   const acc = frame.test_accuracy;
   showNumber("test-acc", acc, acc === null || acc === undefined ? "n/a" : `${(100 * acc).toFixed(1)}%`);
   network.draw(frame);
-  boundary.draw(frame, neuronGrid());
-  charts.add(frame);
+  if (!views.compare.active) boundary.draw(frame, neuronGrid());
   diagnostics.draw(frame.diagnostics);
   tooltip.refresh((t) => network.weightValue(t.kind, t.layer, t.i, t.j));
 }
@@ -254,7 +273,9 @@ function neuronGrid() {
 }
 
 function redrawBoundary() {
-  if (boundary && page.frame) boundary.draw(page.frame, neuronGrid());
+  if (!boundary || !page.frame) return;
+  if (views.compare.active) views.compare.draw(page.frame, neuronGrid());
+  else boundary.draw(page.frame, neuronGrid());
 }
 
 function showParam(target, event) {
@@ -287,12 +308,12 @@ function setPlaying(playing) {
 }
 
 function togglePlay() {
-  if (page.playing) session.pause();
-  else session.play();
+  if (page.playing) session.pause(views.target());
+  else session.play(views.target());
   setPlaying(!page.playing);
 }
 
-const step = () => session.step(page.view.speed);
+const step = () => session.step(page.view.speed, views.target());
 const reset = () => session.reset();
 
 function banner(text) {
@@ -347,6 +368,7 @@ $("banner-close").addEventListener("click", () => {
   $("banner").hidden = true;
 });
 $("show-test").addEventListener("change", (e) => {
+  views.compare.setToggles(e.target.checked, boundary.discretize);
   boundary.showTest = e.target.checked;
   boundary.invalidate();
   page.view.test = e.target.checked;
@@ -354,6 +376,7 @@ $("show-test").addEventListener("change", (e) => {
   if (page.config) writeLocation();
 });
 $("discretize").addEventListener("change", (e) => {
+  views.compare.setToggles(boundary.showTest, e.target.checked);
   boundary.discretize = e.target.checked;
   page.view.discretize = e.target.checked;
   redrawBoundary();
@@ -389,6 +412,7 @@ window.playground = {
   get network() {
     return network;
   },
+  views,
 };
 
 const bootstrap = readBootstrap();

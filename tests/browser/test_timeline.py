@@ -1,0 +1,140 @@
+"""Timeline, forks, compare and keeping the work (issue 9), in Chromium.
+
+The first tests drive the page's modules and its message handling directly (fed with
+messages shaped as in docs/protocol.md); the end-to-end ones use the real server.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.browser.helpers import tid
+
+RUN_A = {"id": "A", "step": 300, "epoch": 12, "playing": False, "diverged": False,
+         "parent": None, "forked_at": None,
+         "config": {"optimizer": "sgd", "learning_rate": 0.03, "hidden": [4, 2]}}  # fmt: skip
+RUN_B = {**RUN_A, "id": "B", "parent": "A", "forked_at": 300,
+         "config": {"optimizer": "adam", "learning_rate": 0.01, "hidden": [4, 2]}}  # fmt: skip
+HISTORY = {"epoch": [1, 2, 3], "step": [25, 50, 75], "train_loss": [0.6, 0.5, 0.4],
+           "test_loss": [0.65, 0.55, 0.45], "train_accuracy": [0.6, 0.7, 0.8],
+           "test_accuracy": [0.55, 0.65, 0.75]}  # fmt: skip
+
+
+def feed(page: Any, message: dict[str, Any]) -> None:
+    """Hand the page's session a server message, as if it came over the socket."""
+    page.evaluate("m => window.playground.session.onMessage({data: m})", json.dumps(message))
+
+
+def test_config_diff_names_what_b_changes(page: Any) -> None:
+    diff = page.evaluate(
+        """async ([a, b]) => {
+          const { configDiff } = await import('/static/js/runs.js');
+          return [configDiff(a, b, 'B'), configDiff(a, a, 'B')];
+        }""",
+        [RUN_A["config"], RUN_B["config"]],
+    )
+    assert diff == ["B: optimizer adam, lr 0.01", "B: same config"]
+
+
+def test_scrubber_keeps_one_seek_in_flight_and_returns_to_live(page: Any) -> None:
+    seeks = page.evaluate(
+        """async (history) => {
+          const { Timeline } = await import('/static/js/timeline.js');
+          const box = document.createElement('div');
+          box.innerHTML = '<input type=range><output></output><button></button><button></button>';
+          document.body.append(box);
+          const [range, epoch, rewind, fork] = box.children;
+          const seeks = [];
+          const t = new Timeline({ root: box, range, epoch, rewind, fork },
+            { seek: (s) => { seeks.push(s); return true; }, rewind() {}, fork() {} });
+          t.setTimeline({ first_step: 0, step: 75, history });
+          const move = (v, change = false) => {
+            range.value = String(v);
+            range.dispatchEvent(new Event(change ? 'change' : 'input'));
+          };
+          move(25); move(40); move(50);          // one seek out, the newest waits
+          const first = [...seeks];
+          const label = epoch.textContent;
+          t.showFrame({ at: 25, epoch: 1, step: 25 });   // the answer: send the newest
+          const second = [...seeks];
+          t.showFrame({ at: 50, epoch: 2, step: 50 });
+          const rewindOn = !rewind.disabled;
+          move(75); move(75, true);               // released at the end: live again
+          t.showFrame({ at: null, epoch: 3, step: 75 });
+          box.remove();
+          return { first, label, second, rewindOn, all: seeks, rewindOff: rewind.disabled };
+        }""",
+        HISTORY,
+    )
+    assert seeks["first"] == [25]
+    assert seeks["label"] == "2"  # step 50 is epoch 2 in the history
+    assert seeks["second"] == [25, 50]
+    assert seeks["rewindOn"] is True
+    assert seeks["all"] == [25, 50, None]
+    assert seeks["rewindOff"] is True
+
+
+def test_stored_session_is_used_only_with_the_same_address_config(page: Any) -> None:
+    result = page.evaluate(
+        """async () => {
+          const { RunStore } = await import('/static/js/runstore.js');
+          const mem = new Map();
+          const storage = { getItem: (k) => mem.get(k) ?? null,
+            setItem: (k, v) => mem.set(k, v), removeItem: (k) => mem.delete(k) };
+          const store = new RunStore(storage);
+          const empty = store.load({});
+          store.save({ format: 'nn-playground.session/2', runs: [] }, '?dataset=xor&seed=3');
+          const out = {
+            empty,
+            noUrl: store.load({}) !== null,
+            same: store.load({ seed: 3, dataset: 'xor' }) !== null,
+            other: store.load({ dataset: 'xor', seed: 4 }),
+          };
+          store.forget();
+          out.forgotten = store.load({});
+          return out;
+        }"""
+    )
+    assert result == {"empty": None, "noUrl": True, "same": True, "other": None,
+                      "forgotten": None}  # fmt: skip
+
+
+def test_runs_message_splits_the_page_and_overlays_the_charts(page: Any) -> None:
+    feed(page, {"type": "runs", "runs": [RUN_A, RUN_B], "selected": "A"})
+    page.wait_for_selector(f"{tid('compare-view')}:not([hidden])")
+    assert page.locator(tid("side-A")).count() == 1
+    assert page.locator(tid("side-B")).count() == 1
+    assert page.text_content(tid("diff-B")) == "B: optimizer adam, lr 0.01"
+    assert page.locator(f"{tid('boundary-B')} .main-svg").count() > 0
+    feed(page, {"type": "timeline", "run": "B", "first_step": 0, "step": 75, "epoch": 3,
+                "events": [], "history": HISTORY})  # fmt: skip
+    feed(page, {"type": "timeline", "run": "A", "first_step": 0, "step": 75, "epoch": 3,
+                "history": HISTORY,
+                "events": [{"step": 0, "epoch": 0, "kind": "start", "detail": "start"},
+                           {"step": 50, "epoch": 2, "kind": "live",
+                            "detail": "learning_rate 0.03 → 0.1"}]})  # fmt: skip
+    traces = page.evaluate(
+        """() => document.querySelector('[data-testid=loss-chart]').data.map(
+             t => ({ name: t.name, mode: t.mode, n: t.x.length, text: t.text || null,
+                     dash: t.line ? t.line.dash : null, color: t.line ? t.line.color : null }))"""
+    )
+    lines = [t for t in traces if t["mode"] == "lines"]
+    assert [t["name"] for t in lines] == ["A training", "A test", "B training", "B test"]
+    assert lines[0]["color"] != lines[2]["color"]  # one colour per run
+    assert lines[1]["dash"] == "dash" and lines[0]["dash"] == "solid"
+    assert lines[2]["n"] == 3
+    markers = [t for t in traces if t["mode"] == "markers"]
+    assert markers[0]["text"] == ["learning_rate 0.03 → 0.1"]
+    # Selecting B on the server: controls follow B's config.
+    feed(page, {"type": "runs", "runs": [RUN_A, RUN_B], "selected": "B"})
+    page.wait_for_selector(f"{tid('side-B')}.selected")
+    assert page.locator(tid("control-optimizer")).input_value() == "adam"
+    # Back to one run: one boundary, two traces.
+    feed(page, {"type": "runs", "runs": [RUN_A], "selected": "A"})
+    page.wait_for_selector(f"{tid('compare-view')}[hidden]", state="attached")
+    names = page.evaluate(
+        "() => document.querySelector('[data-testid=loss-chart]').data"
+        ".filter(t => t.mode === 'lines').map(t => t.name)"
+    )
+    assert names == ["training", "test"]
