@@ -44,8 +44,8 @@ def best_of(fn, repeats: int = REPEATS) -> float:
 def floor_step_fn(trainer: Trainer):
     """A minimal hand-written NumPy training loop of the same network and batches."""
     rng = np.random.default_rng(0)
-    X = trainer._F_train.copy()
-    t = trainer._T_train.copy()
+    X = trainer.train_features.copy()
+    t = trainer.network.loss_fn.targets(trainer.data.y_train).copy()
     params = [(W.copy(), b.copy()) for W, b in trainer.network.params]
     n = len(X)
     batch = REFERENCE.batch_size
@@ -86,8 +86,8 @@ def torch_step_fn(trainer: Trainer):
     except ImportError:
         return None
     torch.set_num_threads(1)
-    X = torch.tensor(trainer._F_train)
-    t = torch.tensor(trainer._T_train)
+    X = torch.tensor(trainer.train_features)
+    t = torch.tensor(trainer.network.loss_fn.targets(trainer.data.y_train))
     layers = []
     sizes = trainer.network.layer_sizes
     for i, o in zip(sizes[:-1], sizes[1:], strict=True):

@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from playground.engine import snapshot as _snapshot
 from playground.engine.activations import ACTIVATIONS
 from playground.engine.datasets import DATASETS, validate_custom_points
 from playground.engine.features import FEATURES
@@ -25,7 +26,8 @@ from playground.engine.initializers import INITIALIZERS
 from playground.engine.losses import DEFAULT_LOSS, LOSSES
 from playground.engine.optimizers import OPTIMIZERS
 from playground.engine.schedules import SCHEDULES
-from playground.engine.transfer import ARCHITECTURE_FIELDS, DATA_FIELDS
+from playground.engine.spec import RunSpec
+from playground.engine.transfer import ARCHITECTURE_FIELDS, DATA_FIELDS, OPTIMIZER_FIELDS
 
 MAX_HIDDEN_LAYERS = 8
 MAX_NEURONS = 32
@@ -205,6 +207,39 @@ class RunConfig(BaseModel):
         """The initializer a layer with ``activation`` uses (explicit, or its default)."""
         return self.initializer or ACTIVATIONS[activation].default_initializer
 
+    def spec(self) -> RunSpec:
+        """The engine's record of this config, with every "auto" choice resolved."""
+        acts = tuple(self.activations)
+        return RunSpec(
+            dataset=self.dataset,
+            problem=str(self.problem),  # set by the validator
+            n_points=self.n_points,
+            noise=self.noise,
+            train_fraction=self.train_fraction,
+            n_classes=self.n_classes,
+            custom_points=None
+            if self.custom_points is None
+            else tuple(tuple(row) for row in self.custom_points),  # type: ignore[misc]
+            seed=self.seed,
+            features=tuple(self.features),
+            hidden=tuple(self.hidden),
+            activations=acts,
+            loss=str(self.loss),
+            initializers=tuple(self.initializer_for(a) for a in (*acts, "tanh")),
+            bias_init=self.bias_init,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            optimizer_hyper=tuple((k, float(getattr(self, k))) for k in OPTIMIZER_FIELDS),
+            schedule=self.schedule,
+            decay_rate=self.decay_rate,
+            decay_steps=self.decay_steps,
+            grad_clip=self.grad_clip,
+            regularization=self.regularization,
+            regularization_rate=self.regularization_rate,
+            dropouts=tuple(self.dropouts),
+            batch_size=self.batch_size,
+        )
+
     def updated(self, **changes: Any) -> RunConfig:
         """A new config with ``changes`` applied and everything re-validated.
 
@@ -359,3 +394,7 @@ def options() -> dict[str, Any]:
         "fields": field_specs(),
         "limits": LIMITS,
     }
+
+
+# A snapshot's config is untrusted: the engine re-validates it with this parser.
+_snapshot.set_config_loader(parse_config)

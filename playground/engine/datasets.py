@@ -5,15 +5,24 @@ given, so a run's seed reproduces its data bit for bit and a shared link shows t
 points. The rest of the app relies on these conventions:
 
 * ``X`` is float64 of shape (N, 2), every point inside ``[-6, 6]^2`` (clipped after noise);
-* ``y`` is float64 in {0, 1} (binary), int64 in 0..K-1 (multiclass) or float64 in [-1, 1]
-  (regression);
-* class sizes differ by at most one, and rows are shuffled so that class order never
+* ``y`` is float64 in {0, 1} (binary), int64 in 0..K-1 (multiclass) or float64 (regression:
+  ``plane`` spans +-1.8 at most, ``multi_gaussian`` [-1, 1]);
+* class sizes differ by at most one (except ``xor``, uniform points, and ``circle`` with
+  noise, whose labels noise can flip), and rows are shuffled so that class order never
   leaks into mini-batches.
 
-``noise`` is a percent (0..50). With ``f = noise / 100`` each generator scales its own
-perturbation by ``f`` (described in its docstring). The random draws never depend on
-``noise``, so the same seed at two noise levels gives the same underlying points, moved
-by proportionally larger amounts: labels never change with noise, classes overlap instead.
+``noise`` is a percent (0..50); each generator uses ``f = noise / 100``. The six datasets
+named after TensorFlow Playground's (circle, xor, gaussian, spiral, plane, multi_gaussian)
+follow its ``dataset.ts`` formulas exactly, with our own seeded RNG:
+
+* circle, xor, plane, multi_gaussian: the label / target is computed at a jittered *copy*
+  of the point (``p + U(-a, a)^2 * f``, a = 5 or 6); points never move, labels flip;
+* spiral: points move by ``U(-1, 1)^2 * f``; gaussian: the variance grows 0.5 -> 4.
+
+Our own datasets (moons, checkerboard, ring, spiral_k, blobs_k) move points by a jitter
+proportional to ``f`` (or widen the blobs) and never change labels. The random draws never
+depend on ``noise``, so the same seed at two noise levels gives the same underlying points.
+The README's dataset table lists every formula; the generators' docstrings are the source.
 """
 
 from __future__ import annotations
@@ -92,47 +101,69 @@ def _labelled(parts: list[np.ndarray], rng: np.random.Generator, dtype: type) ->
     return X[order], y[order]
 
 
-def _square(n: int, rng: np.random.Generator) -> np.ndarray:
-    return rng.uniform(-_R, _R, size=(n, 2))
-
-
-def _noisy_target(target: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
-    return np.clip(_jitter(target, noise / 100.0, rng), -1.0, 1.0)
-
-
 # ---------------------------------------------------------------------- binary shapes
 
 
+def _shuffled(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> XY:
+    """Clip to the drawn square and shuffle rows (TF Playground shuffles its data, too)."""
+    order = rng.permutation(len(y))
+    return np.clip(X, -BOUND, BOUND)[order], y[order]
+
+
+def _tf_offsets(n: int, f: float, half: float, rng: np.random.Generator) -> np.ndarray:
+    """TF Playground's label noise: ``U(-half, half) * f`` per axis, added to a *copy*.
+
+    The copy only decides the label (or target); the point itself never moves. The draws
+    are made at every noise level, so a seed gives the same points at any noise.
+    """
+    return f * rng.uniform(-half, half, size=(n, 2))
+
+
 def _circle(n: int, noise: float, rng: np.random.Generator, k: int) -> XY:
-    """Class 1: disk r < 2.5; class 0: ring 3.5 < r < 5. Noise: jitter of +-4f per axis."""
+    """TF Playground's circle (``classifyCircleData``), with f = noise / 100.
+
+    Half the points (class 1) have radius ~ U(0, 2.5), half (class 0) radius ~ U(3.5, 5),
+    angle ~ U(0, 2pi). The label is 1 iff ``|p + e| < 2.5`` with ``e ~ U(-5, 5)^2 * f``:
+    noise flips labels near the boundary, the points stay where they are.
+    """
     n0, n1 = _sizes(n, 2)
-    outer = _polar(rng.uniform(0.7 * _R, _R, n0), rng.uniform(0, _TAU, n0))
-    inner = _polar(rng.uniform(0, 0.5 * _R, n1), rng.uniform(0, _TAU, n1))
-    amp = 4.0 * noise / 100.0
-    return _labelled([_jitter(outer, amp, rng), _jitter(inner, amp, rng)], rng, np.float64)
+    r = np.concatenate((rng.uniform(0.0, 2.5, n1), rng.uniform(3.5, 5.0, n0)))
+    angle = rng.uniform(0.0, _TAU, n)
+    X = np.column_stack((r * np.sin(angle), r * np.cos(angle)))
+    seen = X + _tf_offsets(n, noise / 100.0, 5.0, rng)
+    y = (np.hypot(seen[:, 0], seen[:, 1]) < 2.5).astype(np.float64)
+    return _shuffled(X, y, rng)
 
 
 def _xor(n: int, noise: float, rng: np.random.Generator, k: int) -> XY:
-    """Class 1 where x1*x2 > 0, class 0 elsewhere; a 0.3 margin keeps points off the axes.
+    """TF Playground's XOR (``classifyXORData``), with f = noise / 100.
 
-    Noise: jitter of +-4f per axis.
+    Each coordinate is ``u ~ U(-5, 5)`` pushed 0.3 away from zero (``u + 0.3 sign(u)``), so
+    points fill [-5.3, 5.3]^2 outside a cross of half-width 0.3. The label is 1 iff
+    ``(x1 + e1)(x2 + e2) >= 0`` with ``e ~ U(-5, 5)^2 * f``: noise flips labels, never
+    moves points. Classes are balanced only on average (points are uniform).
     """
-    parts = []
-    for label, m in enumerate(_sizes(n, 2)):
-        size = rng.uniform(0.3, _R, size=(m, 2))
-        s1 = rng.choice([-1.0, 1.0], size=m)
-        s2 = s1 if label == 1 else -s1
-        parts.append(size * np.column_stack((s1, s2)))
-    amp = 4.0 * noise / 100.0
-    return _labelled([_jitter(p, amp, rng) for p in parts], rng, np.float64)
+    u = rng.uniform(-5.0, 5.0, size=(n, 2))
+    X = u + np.where(u > 0, 0.3, -0.3)
+    seen = X + _tf_offsets(n, noise / 100.0, 5.0, rng)
+    y = (seen[:, 0] * seen[:, 1] >= 0).astype(np.float64)
+    return _shuffled(X, y, rng)
 
 
 def _gaussian(n: int, noise: float, rng: np.random.Generator, k: int) -> XY:
-    """Class 1 around (2, 2), class 0 around (-2, -2). Noise: std grows 0.6 -> 2.1 (0.6 + 3f)."""
-    std = 0.6 + 3.0 * noise / 100.0
-    sizes = _sizes(n, 2)
-    parts = [c + std * rng.standard_normal((m, 2)) for c, m in zip((-2.0, 2.0), sizes, strict=True)]
-    return _labelled(parts, rng, np.float64)
+    """TF Playground's two Gaussians (``classifyTwoGaussData``), with f = noise / 100.
+
+    Class 1 around (2, 2), class 0 around (-2, -2); per-axis *variance* 0.5 + 7f (0.5 at 0 %
+    to 4 at 50 %, so std 0.71 to 2). Points beyond the drawn square [-6, 6]^2 are clipped to
+    it (TF leaves them off-screen); at 50 % noise that touches about 2 % of the points.
+    """
+    std = math.sqrt(0.5 + 7.0 * noise / 100.0)
+    n0, n1 = _sizes(n, 2)
+    X = np.concatenate(
+        (2.0 + std * rng.standard_normal((n1, 2)), -2.0 + std * rng.standard_normal((n0, 2)))
+    )
+    y = np.concatenate((np.ones(n1), np.zeros(n0)))
+    return _shuffled(X, y, rng)
 
 
 def _swirl(
@@ -148,8 +179,22 @@ def _swirl(
 
 
 def _spiral(n: int, noise: float, rng: np.random.Generator, k: int) -> XY:
-    """Two interleaved arms of 1.75 turns, one per class. Noise: jitter of +-3f per axis."""
-    return _swirl(n, noise, rng, arms=2, turns=1.75, amp=3.0)
+    """TF Playground's spiral (``classifySpiralData``), with f = noise / 100.
+
+    Each class has m points i = 0..m-1 at evenly spaced radius ``r = 5 i / m`` and
+    ``t = 1.75 * 2pi * i / m + dt`` (dt = 0 for class 1, pi for class 0), placed at
+    ``(r sin t, r cos t) + U(-1, 1)^2 * f``: the arms wind clockwise outwards, 1.75 turns,
+    and noise moves points by at most 0.5 per axis at 50 %. Labels never change.
+    """
+    n0, n1 = _sizes(n, 2)
+    parts = []
+    for m, dt in ((n1, 0.0), (n0, np.pi)):
+        i = np.arange(m) / m
+        t = 1.75 * _TAU * i + dt
+        parts.append(np.column_stack((5.0 * i * np.sin(t), 5.0 * i * np.cos(t))))
+    X = np.concatenate(parts) + noise / 100.0 * rng.uniform(-1.0, 1.0, size=(n, 2))
+    y = np.concatenate((np.ones(n1), np.zeros(n0)))
+    return _shuffled(X, y, rng)
 
 
 def _moons(n: int, noise: float, rng: np.random.Generator, k: int) -> XY:
@@ -215,32 +260,43 @@ def _blobs_k(n: int, noise: float, rng: np.random.Generator, k: int) -> XY:
 
 # ------------------------------------------------------------------ regression shapes
 
-# (x1, x2, sign): a 3x2 grid of bumps of alternating sign, like a smooth checkerboard.
-_BUMPS = np.array(
-    [
-        [c, r, (-1.0) ** (i + j)]
-        for i, c in enumerate((-3.5, 0.0, 3.5))
-        for j, r in enumerate((-2.5, 2.5))
-    ]
-)
-_BUMP_STD = 1.3
+# (x1, x2, sign): TF Playground's six cones, alternating sign on a 3x2 grid.
+_CONES = np.array(
+    [[-4.0, 2.5, 1.0], [0.0, 2.5, -1.0], [4.0, 2.5, 1.0],
+     [-4.0, -2.5, -1.0], [0.0, -2.5, 1.0], [4.0, -2.5, -1.0]]
+)  # fmt: skip
+
+
+def _tf_regression_inputs(n: int, noise: float, rng: np.random.Generator) -> XY:
+    """Points uniform in [-6, 6]^2 and the jittered copy ``p + U(-6, 6)^2 * f`` the target sees."""
+    X = rng.uniform(-6.0, 6.0, size=(n, 2))
+    return X, X + _tf_offsets(n, noise / 100.0, 6.0, rng)
 
 
 def _plane(n: int, noise: float, rng: np.random.Generator, k: int) -> XY:
-    """Points uniform in [-5, 5]^2, target (x1 + x2) / 10. Noise: target +-f, then clipped."""
-    X = _square(n, rng)
-    return X, _noisy_target((X[:, 0] + X[:, 1]) / (2 * _R), noise, rng)
+    """TF Playground's plane (``regressPlane``), with f = noise / 100.
+
+    Points uniform in [-6, 6]^2; target ``(x1' + x2') / 10`` of the jittered copy
+    ``p' = p + U(-6, 6)^2 * f``. The target spans +-1.2 at 0 % and up to +-1.8 at 50 %;
+    noise changes targets only, never points.
+    """
+    X, seen = _tf_regression_inputs(n, noise, rng)
+    return X, (seen[:, 0] + seen[:, 1]) / 10.0
 
 
 def _multi_gaussian(n: int, noise: float, rng: np.random.Generator, k: int) -> XY:
-    """Target is a sum of six unit Gaussian bumps (std 1.3) of alternating sign, clipped.
+    """TF Playground's multi Gaussian (``regressGaussian``), with f = noise / 100.
 
-    Points uniform in [-5, 5]^2. Noise: target +-f, then clipped to [-1, 1].
+    Six cones of radius 2 at (-4, 2.5)+, (0, 2.5)-, (4, 2.5)+, (-4, -2.5)-, (0, -2.5)+,
+    (4, -2.5)-; the target is the cone value ``sign * max(0, 1 - d / 2)`` largest in
+    magnitude, taken at the jittered copy ``p + U(-6, 6)^2 * f`` of a point uniform in
+    [-6, 6]^2. Targets lie in [-1, 1] (0 between cones); noise never moves points.
     """
-    X = _square(n, rng)
-    d2 = ((X[:, None, :] - _BUMPS[None, :, :2]) ** 2).sum(axis=2)
-    target = np.exp(-d2 / (2 * _BUMP_STD**2)) @ _BUMPS[:, 2]
-    return X, _noisy_target(np.clip(target, -1.0, 1.0), noise, rng)
+    X, seen = _tf_regression_inputs(n, noise, rng)
+    d = np.hypot(seen[:, None, 0] - _CONES[:, 0], seen[:, None, 1] - _CONES[:, 1])
+    values = _CONES[:, 2] * np.clip(1.0 - d / 2.0, 0.0, 1.0)
+    pick = np.abs(values).argmax(axis=1)  # the first of equal magnitudes, as TF
+    return X, values[np.arange(n), pick]
 
 
 # ------------------------------------------------------------------------- registry

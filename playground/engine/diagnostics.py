@@ -30,17 +30,17 @@ def _finite(x: float) -> float | None:
 
 
 @np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
-def diagnose(trainer: Any) -> dict[str, Any]:
-    """Diagnostics of ``trainer``'s network on its training set (see module docstring).
+def diagnose(net: Any, update: np.ndarray, F_train: np.ndarray) -> dict[str, Any]:
+    """Diagnostics of ``net`` on the training features (see module docstring).
+
+    ``update`` is the last step's change of every parameter (flat).
 
     A run that diverged may hold huge weights: overflow is expected and reported as None
     (never a NaN), so NumPy's overflow warnings are silenced here.
     """
-    net = trainer.network
-    update = net.flat - trainer._backup
     start = 0
     layers = []
-    _, hidden = net.forward(trainer._F_train)
+    _, hidden = net.forward(F_train)
     for k, ((W, b), (gW, gb)) in enumerate(zip(net.params, net.grads, strict=True)):
         size = W.size + b.size
         w_norm = _norm(W)

@@ -133,6 +133,10 @@ class Optimizer(ABC):
     def _update(self, param: np.ndarray, grad: np.ndarray, lr: float) -> None:
         """The update rule proper; ``self.t`` is already the 1-based step number."""
 
+    def arrays(self) -> list[np.ndarray]:
+        """Every array this optimizer holds (state and scratch), for memory accounting."""
+        return [*self._state.values(), *self._tmp]
+
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to resume bit-identically, as JSON-safe builtins."""
         return {
@@ -159,8 +163,8 @@ class Optimizer(ABC):
             )
         checked_hyper = {k: _check_hyper(k, v) for k, v in hyper.items()}
         t = state.get("t")
-        if isinstance(t, bool) or not isinstance(t, int) or t < 0:
-            raise ValueError(f"state t must be an integer >= 0, got {t!r}")
+        if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t <= 2**53:
+            raise ValueError("state t must be an integer in 0..2**53")
         buffers = state.get("buffers")
         if not isinstance(buffers, dict) or set(buffers) != set(self.buffers):
             raise ValueError(f"state buffers must have exactly the keys {list(self.buffers)}")

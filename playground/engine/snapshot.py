@@ -7,8 +7,9 @@ browser's JSON numbers are doubles and would silently round them. The data is no
 it is a pure function of the config, regenerated on restore.
 
 A snapshot may come from a client, so ``restore_snapshot`` trusts nothing: the config is
-re-validated, every array's size is checked against the architecture, every value must be
-finite, and counters must be consistent.
+re-validated (by the loader the config layer registers with ``set_config_loader``: the
+engine does not import it), every array's size is checked against the architecture,
+every value must be finite, and counters must be consistent.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from playground.engine.state import HISTORY_KEYS, RunState
+
 FORMAT = "nn-playground/snapshot"
-VERSION = 1
-HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+VERSION = 2  # 2 added the optional display timeline; version 1 snapshots still restore
 MAX_HISTORY_ENTRIES = 4001
+MAX_TIMELINE_EVENTS = 1000
 MAX_COUNTER = 2**53  # exact in a browser's JSON
 
 
@@ -52,45 +56,66 @@ def decode_array(text: Any, size: int, name: str, dtype: str = "<f8") -> np.ndar
     return arr
 
 
-def take_snapshot(trainer: Any) -> dict[str, Any]:
+ConfigLoader = Callable[[Any], Any]
+_loader: ConfigLoader | None = None
+
+
+def set_config_loader(loader: ConfigLoader) -> None:
+    """Register the validator that turns a snapshot's (untrusted) config into a config."""
+    global _loader
+    _loader = loader
+
+
+def take_snapshot(state: RunState, network: Any, events: list[dict[str, Any]]) -> dict[str, Any]:
     """Everything ``restore_snapshot`` needs to continue the run bit-for-bit."""
-    opt = trainer.optimizer.state_dict()
+    opt = state.optimizer.state_dict()
     opt["buffers"] = {k: encode_array(np.asarray(v)) for k, v in opt["buffers"].items()}
-    state = trainer._rng.bit_generator.state
+    rng = state.rng.bit_generator.state
     return {
         "format": FORMAT,
         "version": VERSION,
-        "config": trainer.config.model_dump(mode="json"),
-        "params": encode_array(trainer.network.flat),
+        "config": state.config.model_dump(mode="json"),
+        "params": encode_array(network.flat),
         "optimizer": opt,
         "rng": {
-            "bit_generator": state["bit_generator"],
-            "state": str(state["state"]["state"]),
-            "inc": str(state["state"]["inc"]),
-            "has_uint32": int(state["has_uint32"]),
-            "uinteger": str(state["uinteger"]),
+            "bit_generator": rng["bit_generator"],
+            "state": str(rng["state"]["state"]),
+            "inc": str(rng["state"]["inc"]),
+            "has_uint32": int(rng["has_uint32"]),
+            "uinteger": str(rng["uinteger"]),
         },
-        "step": trainer.step_count,
-        "epoch": trainer.epoch,
-        "position": trainer._position,
-        "order": encode_array(trainer._order, "<i4"),
-        "history": {k: list(v) for k, v in trainer.history.items()},
-        "diverged": trainer.diverged,
-        "loss_ceiling": trainer.loss_ceiling,
+        "step": state.step,
+        "epoch": state.epoch,
+        "position": state.position,
+        "order": encode_array(state.order, "<i4"),
+        "history": {k: list(v) for k, v in state.history.items()},
+        "diverged": state.diverged,
+        "loss_ceiling": state.loss_ceiling,
+        "timeline": events[-MAX_TIMELINE_EVENTS:],
     }
 
 
 def _counter(snap: dict[str, Any], key: str, high: int = MAX_COUNTER) -> int:
     v = snap.get(key)
     if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= high:
-        raise ValueError(f"snapshot {key} must be an integer in 0..{high}, got {v!r}")
+        raise ValueError(f"snapshot {key} must be an integer in 0..{high}")
     return v
 
 
 def _big_int(value: Any, name: str) -> int:
-    if not isinstance(value, str) or not value.isdigit() or len(value) > 40:
+    ok = isinstance(value, str) and 0 < len(value) <= 40 and value.isascii() and value.isdigit()
+    if not ok:
         raise ValueError(f"snapshot rng {name} must be a decimal string")
     return int(value)
+
+
+def _is_number(v: Any) -> bool:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return False
+    try:
+        return math.isfinite(v) and abs(v) <= MAX_COUNTER
+    except OverflowError:
+        return False
 
 
 def _history(raw: Any) -> dict[str, list[Any]]:
@@ -102,53 +127,87 @@ def _history(raw: Any) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
     for key, values in raw.items():
         for v in values:
-            ok = v is None or (
-                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-            )
-            if not ok:
+            if not (v is None or _is_number(v)):
                 raise ValueError(f"snapshot history {key} holds a non-finite or non-number value")
         out[key] = list(values)
     return out
 
 
-def _default_loader(data: Any) -> Any:
-    from playground.config import parse_config  # the validation edge, imported only here
+def _timeline(raw: Any) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or len(raw) > MAX_TIMELINE_EVENTS:
+        raise ValueError(f"snapshot timeline must be a list of at most {MAX_TIMELINE_EVENTS}")
+    events = []
+    for e in raw:
+        ok = (
+            isinstance(e, dict)
+            and isinstance(e.get("kind"), str)
+            and len(e["kind"]) <= 32
+            and isinstance(e.get("detail"), str)
+            and len(e["detail"]) <= 500
+            and all(
+                not isinstance(e.get(k), bool)
+                and isinstance(e.get(k), int)
+                and 0 <= e[k] <= MAX_COUNTER
+                for k in ("step", "epoch")
+            )
+        )
+        if not ok:
+            raise ValueError("snapshot timeline entries must be {step, epoch, kind, detail}")
+        events.append({k: e[k] for k in ("step", "epoch", "kind", "detail")})
+    return events
 
-    return parse_config(data)
 
+def restore_snapshot(snap: Any, config_loader: ConfigLoader | None = None) -> tuple[Any, Any]:
+    """Validate ``snap``'s envelope and config; returns ``(config, build)``.
 
-def restore_snapshot(cls: Any, snap: Any, config_loader: Any = None) -> Any:
-    """A ``cls`` trainer continuing exactly from ``snap``; ValueError on anything invalid."""
+    The caller builds a fresh run of ``config`` and calls ``build(fresh_state, n_train)``,
+    which returns the snapshot's ``RunState`` (taking the fresh optimizer to load into) and
+    its display timeline, or raises ValueError on anything invalid.
+    """
     if not isinstance(snap, dict):
         raise ValueError("a snapshot must be a JSON object")
-    if snap.get("format") != FORMAT or snap.get("version") != VERSION:
-        raise ValueError(f"not a {FORMAT} version {VERSION} snapshot")
-    config = (config_loader or _default_loader)(snap.get("config"))
-    trainer = cls(config)
-    n = trainer.network.flat.size
+    version = snap.get("version")
+    if snap.get("format") != FORMAT or isinstance(version, bool) or version not in (1, VERSION):
+        raise ValueError(f"not a {FORMAT} version 1 or {VERSION} snapshot")
+    loader = config_loader or _loader
+    if loader is None:
+        raise ValueError("no config loader registered (import playground.config)")
+    config = loader(snap.get("config"))
+
+    def build(fresh: RunState, n_train: int) -> tuple[RunState, list[dict[str, Any]]]:
+        return _state_of(snap, config, fresh, n_train), _timeline(snap.get("timeline"))
+
+    return config, build
+
+
+def _state_of(snap: dict[str, Any], config: Any, fresh: RunState, n_train: int) -> RunState:
+    n = fresh.params.size
     params = decode_array(snap.get("params"), n, "params")
     opt_state = snap.get("optimizer")
     if not isinstance(opt_state, dict) or not isinstance(opt_state.get("buffers"), dict):
         raise ValueError("snapshot optimizer must be an object with buffers")
     buffers = {k: decode_array(v, n, f"optimizer {k}") for k, v in opt_state["buffers"].items()}
-    trainer.optimizer.load_state_dict({**opt_state, "buffers": buffers})
-    rng = snap.get("rng")
-    if not isinstance(rng, dict) or rng.get("bit_generator") != "PCG64":
+    optimizer = fresh.optimizer
+    optimizer.load_state_dict({**opt_state, "buffers": buffers})
+    rng_data = snap.get("rng")
+    if not isinstance(rng_data, dict) or rng_data.get("bit_generator") != "PCG64":
         raise ValueError("snapshot rng must be a PCG64 state")
-    has_uint32 = rng.get("has_uint32")
+    has_uint32 = rng_data.get("has_uint32")
     if has_uint32 not in (0, 1) or isinstance(has_uint32, bool):
         raise ValueError("snapshot rng has_uint32 must be 0 or 1")
+    rng = np.random.default_rng()
     try:
-        trainer._rng.bit_generator.state = {
+        rng.bit_generator.state = {
             "bit_generator": "PCG64",
-            "state": {"state": _big_int(rng.get("state"), "state"),
-                      "inc": _big_int(rng.get("inc"), "inc")},
+            "state": {"state": _big_int(rng_data.get("state"), "state"),
+                      "inc": _big_int(rng_data.get("inc"), "inc")},
             "has_uint32": has_uint32,
-            "uinteger": _big_int(rng.get("uinteger"), "uinteger"),
+            "uinteger": _big_int(rng_data.get("uinteger"), "uinteger"),
         }  # fmt: skip
     except (TypeError, ValueError, OverflowError) as e:
         raise ValueError(f"snapshot rng state is invalid: {e}") from None
-    n_train = trainer.data.n_train
     order = decode_array(snap.get("order"), n_train, "order", "<i4").astype(np.int64)
     if not np.array_equal(np.sort(order), np.arange(n_train)):
         raise ValueError("snapshot order must be a permutation of the training points")
@@ -157,22 +216,25 @@ def restore_snapshot(cls: Any, snap: Any, config_loader: Any = None) -> Any:
         isinstance(diverged, dict)
         and isinstance(diverged.get("reason"), str)
         and len(diverged["reason"]) <= 1000
+        and not isinstance(diverged.get("step"), bool)
         and isinstance(diverged.get("step"), int)
+        and 0 <= diverged["step"] <= MAX_COUNTER
     ):
         raise ValueError("snapshot diverged must be null or {step, reason}")
-    ceiling = snap.get("loss_ceiling")
-    if isinstance(ceiling, bool) or not isinstance(ceiling, int | float):
-        raise ValueError("snapshot loss_ceiling must be a number")
-    if not (math.isfinite(ceiling) and ceiling > 0):
-        raise ValueError("snapshot loss_ceiling must be finite and positive")
-    trainer.history = _history(snap.get("history"))
-    trainer.loss_ceiling = float(ceiling)
-    trainer.step_count = _counter(snap, "step")
-    trainer.epoch = _counter(snap, "epoch")
-    trainer._position = _counter(snap, "position", n_train)
-    trainer._order = order
-    trainer.diverged = diverged and {"step": diverged["step"], "reason": diverged["reason"]}
-    trainer.network.flat[...] = params
-    trainer._backup[...] = params
-    trainer._metrics_at = None
-    return trainer
+    ceiling: Any = snap.get("loss_ceiling")
+    if not _is_number(ceiling) or not ceiling > 0:
+        raise ValueError("snapshot loss_ceiling must be a finite positive number")
+    return RunState(
+        config=config,
+        params=params,
+        optimizer=optimizer,
+        rng=rng,
+        order=order,
+        position=_counter(snap, "position", n_train - 1),
+        step=_counter(snap, "step"),
+        epoch=_counter(snap, "epoch"),
+        history=_history(snap.get("history")),
+        diverged=diverged and {"step": diverged["step"], "reason": diverged["reason"]},
+        loss_ceiling=float(ceiling),
+        backup=params.copy(),
+    )

@@ -1,14 +1,17 @@
-"""The trainer: owns data, network, optimizer and random stream; runs and reports a run.
+"""The trainer: holds one run (a ``RunState``) and owns every transition of it.
 
 A run is a pure function of its config (seed included) and of the commands applied to
 it. Three independent random streams come from the seed: data, initial weights, and
 training (mini-batch order, dropout masks, weights of neurons added later), so changing
-e.g. the batch size never changes the data or the first weights. ``snapshot()`` captures
-everything, including the training stream's state, so ``Trainer.restore`` continues
-bit-for-bit, in this process or another.
+e.g. the batch size never changes the data or the first weights.
 
-The config is any object shaped like ``playground.config.RunConfig`` (the engine never
-imports the validation layer except, lazily, to re-validate a snapshot's config).
+Transitions, each with one owner, here: ``step``, ``reconfigure`` (live / architecture /
+data), ``set_weight``, ``reset``, ``rewind``, ``fork``. Each is logged in the run's
+``Timeline`` so any past step can be rebuilt bit-for-bit. ``snapshot()`` serializes the
+``RunState``; ``Trainer.restore`` continues bit-for-bit, in this process or another.
+
+The config is a ``playground.config.RunConfig`` (or anything with a ``spec()`` method
+returning a ``RunSpec``); the engine reads only the resolved spec.
 """
 
 from __future__ import annotations
@@ -18,17 +21,21 @@ from typing import Any
 
 import numpy as np
 
-from playground.engine.data import make_data
+from playground.engine.data import Data, make_data
 from playground.engine.diagnostics import diagnose
 from playground.engine.features import feature_matrix
 from playground.engine.initializers import get_initializer
+from playground.engine.loop import RunResult, run_loop
 from playground.engine.losses import make_loss, output_size
 from playground.engine.network import Network, parameter_count
 from playground.engine.optimizers import Optimizer, clip_by_global_norm, make_optimizer
 from playground.engine.render import Rendering, render
 from playground.engine.schedules import SCHEDULES
-from playground.engine.snapshot import HISTORY_KEYS, restore_snapshot, take_snapshot
-from playground.engine.transfer import OPTIMIZER_FIELDS, reconfigured
+from playground.engine.snapshot import restore_snapshot, take_snapshot
+from playground.engine.spec import RunSpec, spec_of
+from playground.engine.state import HISTORY_KEYS, RunState, empty_history
+from playground.engine.timeline import CHECKPOINT_BYTES, CHECKPOINT_EVERY, Event, Timeline
+from playground.engine.transfer import change_kind, describe_change, transfer_weights
 
 MAX_WEIGHT_EDIT = 100.0  # |value| accepted by set_weight
 #: the loss "exploded" (divergence) beyond this many times max(initial loss, constant guess)
@@ -44,171 +51,260 @@ def _shown(x: float | None) -> str:
     return "not a finite number" if x is None else f"{x:.3g}"
 
 
-class Trainer:
-    """Trains a network on a config's data, step by step; see the module docstring."""
+def _build_network(spec: RunSpec) -> Network:
+    n_out = output_size(spec.problem, spec.n_classes)
+    sizes = [len(spec.features), *spec.hidden, n_out]
+    return Network(
+        sizes,
+        spec.activations,
+        make_loss(spec.loss, spec.problem),
+        regularization=spec.regularization,
+        regularization_rate=spec.regularization_rate,
+    )
 
-    def __init__(self, config: Any) -> None:
+
+def _build_optimizer(spec: RunSpec, size: int) -> Optimizer:
+    return make_optimizer(spec.optimizer, size, **spec.hyper())
+
+
+def _initialize(net: Network, spec: RunSpec, rng: np.random.Generator) -> None:
+    """Draw every weight layer's weights and set its biases."""
+    for k in range(net.depth):
+        W, b = net.params[k]
+        W[...] = get_initializer(spec.initializers[k]).sample(rng, *W.shape)
+        b[...] = spec.bias_init
+
+
+class Trainer:
+    """Trains a network on a config's data, step by step; see the module docstring.
+
+    ``checkpoint_every`` (steps) and ``checkpoint_bytes`` bound the timeline's memory.
+    """
+
+    def __init__(
+        self,
+        config: Any,
+        *,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+        checkpoint_bytes: int = CHECKPOINT_BYTES,
+    ) -> None:
+        self.timeline = Timeline(checkpoint_every, checkpoint_bytes)
+        self._start(config)
+        self.timeline.restart(self.state, "start", "started")
+
+    def _start(self, config: Any, data: Data | None = None) -> None:
+        """Install a fresh run of ``config``: its data, first weights, streams, counters."""
+        spec = spec_of(config)
         self.config = config
-        self.problem: str = config.problem
-        self.data = make_data(config)
-        self.network = self._build_network(config)
-        self._initialize(np.random.default_rng([config.seed, 1]))
-        self._rng = np.random.default_rng([config.seed, 2])
-        self.optimizer = self._build_optimizer(config, self.network.flat.size)
-        self._backup = self.network.flat.copy()  # weights before the last update
-        self.step_count = 0
-        self.epoch = 0
-        self._order = self._rng.permutation(self.data.n_train)
-        self._position = 0
-        self.history: dict[str, list[Any]] = {k: [] for k in HISTORY_KEYS}
-        self.diverged: dict[str, Any] | None = None
-        self._metrics_at: int | None = None
-        self._metrics: dict[str, Any] = {}
+        self.spec = spec
+        self.data = make_data(spec) if data is None else data
+        net = _build_network(spec)
+        _initialize(net, spec, np.random.default_rng([spec.seed, 1]))
+        rng = np.random.default_rng([spec.seed, 2])
+        self.network = net
+        self.state = RunState(
+            config=config,
+            params=net.flat,
+            optimizer=_build_optimizer(spec, net.flat.size),
+            rng=rng,
+            order=rng.permutation(self.data.n_train),
+            position=0,
+            step=0,
+            epoch=0,
+            history=empty_history(),
+            backup=net.flat.copy(),
+        )
         self._prepare()
+        self.state.loss_ceiling = self._ceiling()
 
     def __repr__(self) -> str:
         return (
-            f"Trainer({self.config.dataset!r}, {self.network!r}, step={self.step_count}, "
+            f"Trainer({self.spec.dataset!r}, {self.network!r}, step={self.step_count}, "
             f"epoch={self.epoch})"
         )
 
-    # Construction --------------------------------------------------------------------
-    @staticmethod
-    def _build_network(config: Any) -> Network:
-        n_out = output_size(config.problem, config.n_classes)
-        sizes = [len(config.features), *config.hidden, n_out]
-        return Network(
-            sizes,
-            config.activations,
-            make_loss(config.loss, config.problem),
-            regularization=config.regularization,
-            regularization_rate=config.regularization_rate,
-        )
-
-    @staticmethod
-    def _build_optimizer(config: Any, size: int) -> Optimizer:
-        hyper = {k: getattr(config, k) for k in OPTIMIZER_FIELDS}
-        return make_optimizer(config.optimizer, size, **hyper)
-
-    def _initialize(self, rng: np.random.Generator, layers: range | None = None) -> None:
-        """Draw the weights of ``layers`` (default: all) and set their biases."""
-        cfg = self.config
-        acts = cfg.activations
-        for k in layers if layers is not None else range(self.network.depth):
-            W, b = self.network.params[k]
-            name = cfg.initializer_for(acts[k]) if k < len(acts) else cfg.initializer_for("tanh")
-            W[...] = get_initializer(name).sample(rng, *W.shape)
-            b[...] = cfg.bias_init
-
     def _prepare(self) -> None:
         """Cache what every step needs: feature matrices and targets as the loss wants them."""
-        feats = self.config.features
+        feats = self.spec.features
         loss = self.network.loss_fn
         self._F_train = feature_matrix(self.data.X_train, feats)
         self._F_test = feature_matrix(self.data.X_test, feats)
         self._T_train = loss.targets(self.data.y_train)
         self._T_test = loss.targets(self.data.y_test)
-        self._dropouts = [p if p > 0 else 0.0 for p in self.config.dropouts]
-        self._metrics_at = None
-        start = self.metrics()["train_loss"] or 0.0
-        self.loss_ceiling = EXPLOSION_FACTOR * max(loss.baseline(self._T_train), start, 0.05)
+        self._dropouts = [p if p > 0 else 0.0 for p in self.spec.dropouts]
+        self._metrics_key: tuple[int, int] | None = None
+        self._version = 0  # bumped by every transition that is not a plain step
 
-    # Training ------------------------------------------------------------------------
+    def _ceiling(self) -> float:
+        start = self.metrics()["train_loss"] or 0.0
+        baseline = self.network.loss_fn.baseline(self._T_train)
+        return EXPLOSION_FACTOR * max(baseline, start, 0.05)
+
+    def _changed(self) -> None:
+        self._version += 1
+
+    # The run's state, read-only views -------------------------------------------------
+    @property
+    def problem(self) -> str:
+        return self.spec.problem
+
+    @property
+    def optimizer(self) -> Optimizer:
+        return self.state.optimizer
+
+    @property
+    def step_count(self) -> int:
+        return self.state.step
+
+    @property
+    def epoch(self) -> int:
+        return self.state.epoch
+
+    @property
+    def history(self) -> dict[str, list[Any]]:
+        return self.state.history
+
+    @property
+    def diverged(self) -> dict[str, Any] | None:
+        return self.state.diverged
+
+    @property
+    def loss_ceiling(self) -> float:
+        return self.state.loss_ceiling
+
+    @property
+    def train_features(self) -> np.ndarray:
+        """The training set's feature matrix (what the network sees)."""
+        return self._F_train
+
+    @property
+    def last_update(self) -> np.ndarray:
+        """The last step's change of every parameter (flat)."""
+        backup = self.state.backup
+        return self.network.flat - (self.network.flat if backup is None else backup)
+
     @property
     def learning_rate(self) -> float:
         """The scheduled learning rate of the next step."""
-        cfg = self.config
-        if cfg.schedule == "constant":
-            return float(cfg.learning_rate)
-        fn = SCHEDULES[cfg.schedule].fn
-        return float(fn(cfg.learning_rate, self.step_count, cfg.decay_rate, cfg.decay_steps))
+        spec = self.spec
+        if spec.schedule == "constant":
+            return float(spec.learning_rate)
+        fn = SCHEDULES[spec.schedule].fn
+        return float(fn(spec.learning_rate, self.state.step, spec.decay_rate, spec.decay_steps))
 
+    def steps_to_epoch_end(self) -> int:
+        """Steps left until the current epoch ends."""
+        batch = min(self.spec.batch_size, self.data.n_train)
+        return max(1, math.ceil((self.data.n_train - self.state.position) / batch))
+
+    # Training ------------------------------------------------------------------------
     def step(self, n: int = 1) -> int:
         """Run ``n`` mini-batch steps; returns how many ran (fewer if training diverged)."""
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
             raise ValueError(f"n must be a non-negative integer, got {n!r}")
-        cfg = self.config
+        st = self.state
+        spec = self.spec
         net = self.network
         flat, grad = net.flat, net.grad_flat
-        batch = min(cfg.batch_size, self.data.n_train)
+        backup = st.backup if st.backup is not None else flat.copy()
+        st.backup = backup
+        batch = min(spec.batch_size, self.data.n_train)
         dropout = any(self._dropouts)
-        clip = cfg.grad_clip
+        clip = spec.grad_clip
+        timeline = self.timeline
+        every = timeline.every
         done = 0
         # Overflow on the way to divergence is detected below, not warned about.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            while done < int(n) and self.diverged is None:
-                idx = self._order[self._position : self._position + batch]
+            while done < int(n) and st.diverged is None:
+                idx = st.order[st.position : st.position + batch]
                 masks = self._dropout_masks(len(idx)) if dropout else None
                 net.backprop(self._F_train[idx], self._T_train[idx], masks)
                 gnorm = clip_by_global_norm(grad, clip) if clip else math.sqrt(float(grad @ grad))
                 if not math.isfinite(gnorm):
                     self._diverge("the gradient became infinite or NaN")
                     break
-                np.copyto(self._backup, flat)
-                self.optimizer.step(flat, grad, self.learning_rate)
+                np.copyto(backup, flat)
+                st.optimizer.step(flat, grad, self.learning_rate)
                 if not math.isfinite(float(flat @ flat)):
-                    np.copyto(flat, self._backup)
+                    np.copyto(flat, backup)
                     self._diverge("the weights overflowed to infinity or NaN")
                     break
-                self.step_count += 1
+                st.step += 1
                 done += 1
-                self._position += len(idx)
-                if self._position >= self.data.n_train:
+                st.position += len(idx)
+                if st.position >= self.data.n_train:
                     self._end_epoch()
-        if done:
-            self._metrics_at = None
+                if st.step % every == 0:
+                    timeline.checkpoint(st)
         return done
 
     def _dropout_masks(self, rows: int) -> list[np.ndarray | None]:
         masks: list[np.ndarray | None] = []
-        for p, width in zip(self._dropouts, self.config.hidden, strict=True):
+        for p, width in zip(self._dropouts, self.spec.hidden, strict=True):
             if p > 0:
-                keep = self._rng.random((rows, width)) >= p
+                keep = self.state.rng.random((rows, width)) >= p
                 masks.append(keep / (1.0 - p))
             else:
                 masks.append(None)
         return masks
 
     def _end_epoch(self) -> None:
-        self.epoch += 1
-        self._order = self._rng.permutation(self.data.n_train)
-        self._position = 0
+        st = self.state
+        st.epoch += 1
+        st.order = st.rng.permutation(self.data.n_train)
+        st.position = 0
         m = self.metrics()
         for k in HISTORY_KEYS:
-            self.history[k].append(m[k])
-        if m["train_loss"] is None or m["train_loss"] > self.loss_ceiling:
+            st.history[k].append(m[k])
+        if m["train_loss"] is None or m["train_loss"] > st.loss_ceiling:
             self._diverge(
                 f"the training loss exploded ({_shown(m['train_loss'])}, more than "
                 f"{EXPLOSION_FACTOR:g} times where it started or what a constant guess scores)",
-                at=self.step_count,
+                at=st.step,
             )
-        if len(self.history["epoch"]) > MAX_HISTORY:
+        if len(st.history["epoch"]) > MAX_HISTORY:
             # keep the curve's shape over any run length: drop every other old entry
-            for k in HISTORY_KEYS:
-                self.history[k] = self.history[k][::2]
+            st.history = {k: v[::2] for k, v in st.history.items()}
 
     def _diverge(self, what: str, at: int | None = None) -> None:
         lr = self.learning_rate
         hint = (
             f"the learning rate ({lr:g}) is probably too high; lower it or reset"
-            if lr >= 0.1 or self.config.optimizer in ("sgd", "momentum", "nesterov")
+            if lr >= 0.1 or self.spec.optimizer in ("sgd", "momentum", "nesterov")
             else "try a lower learning rate, gradient clipping, or fewer layers"
         )
-        step = self.step_count + 1 if at is None else at
-        self.diverged = {
-            "step": step,
-            "reason": f"Training diverged at step {step}: {what}; {hint}.",
-        }
+        step = self.state.step + 1 if at is None else at
+        self.state.diverged = {"step": step, "reason": f"Training diverged at step {step}: "
+                               f"{what}; {hint}."}  # fmt: skip
+        self.timeline.log(self.state, "diverged", what)
+
+    def declare_diverged(self, what: str) -> None:
+        """Mark the run diverged from outside (e.g. its picture overflowed float32)."""
+        if self.state.diverged is None:
+            step = self.state.step
+            self.state.diverged = {"step": step, "reason": f"Training diverged at step {step}: "
+                                   f"{what}; lower the learning rate or reset."}  # fmt: skip
+            self.timeline.log(self.state, "diverged", what)
+
+    def run(self, **until: Any) -> RunResult:
+        """Train until an epoch/step count, a time budget, divergence or a pause.
+
+        Keywords: ``epochs``, ``steps`` (totals to reach), ``max_steps`` (steps this call),
+        ``seconds`` (budget), ``clock``, ``should_pause`` (callable), ``on_progress``.
+        """
+        return run_loop(self, **until)
 
     # Reporting -----------------------------------------------------------------------
     def metrics(self) -> dict[str, Any]:
         """Current epoch, step, losses and accuracies (None where undefined), all finite."""
-        if self._metrics_at != self.step_count:
+        key = (self.state.step, self._version)
+        if self._metrics_key != key:
             self._metrics = self._evaluate()
-            self._metrics_at = self.step_count
+            self._metrics_key = key
         return {
-            "epoch": self.epoch,
-            "step": self.step_count,
+            "epoch": self.state.epoch,
+            "step": self.state.step,
             **self._metrics,
             "learning_rate": self.learning_rate,
         }
@@ -232,12 +328,13 @@ class Trainer:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != 2:
             raise ValueError(f"X must have shape (N, 2), got {X.shape}")
-        return self.network.predict(feature_matrix(X, self.config.features))
+        return self.network.predict(feature_matrix(X, self.spec.features))
 
     # Commands ------------------------------------------------------------------------
     def reset(self) -> None:
         """Back to exactly what ``Trainer(config)`` starts with: same data, first weights."""
-        self.__dict__.update(Trainer(self.config).__dict__)
+        self._start(self.config, self.data)
+        self.timeline.restart(self.state, "reset", "new weights, same data")
 
     def set_weight(self, layer: int, kind: str, i: int | None, j: int, value: float) -> None:
         """Edit one weight ``W[layer][i, j]`` or bias ``b[layer][j]``."""
@@ -248,19 +345,33 @@ class Trainer:
             raise ValueError(f"kind must be 'weight' or 'bias', got {kind!r}")
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"value must be a number, got {value!r}")
-        if not (math.isfinite(value) and abs(value) <= MAX_WEIGHT_EDIT):
-            raise ValueError(f"value must be finite and within ±{MAX_WEIGHT_EDIT:g}, got {value}")
+        try:
+            ok = math.isfinite(value) and abs(value) <= MAX_WEIGHT_EDIT
+        except OverflowError:  # an integer beyond any float
+            ok = False
+        if not ok:
+            raise ValueError(f"value must be finite and within ±{MAX_WEIGHT_EDIT:g}")
         W, b = self.network.params[layer]
         rows, cols = W.shape
         if isinstance(j, bool) or not isinstance(j, int) or not 0 <= j < cols:
             raise ValueError(f"j must be an integer in 0..{cols - 1}, got {j!r}")
+        if kind == "weight" and (
+            isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < rows
+        ):
+            raise ValueError(f"i must be an integer in 0..{rows - 1}, got {i!r}")
+        self._apply_weight((layer, kind, i, j, float(value)))
+        name = f"b{layer}[{j}]" if kind == "bias" else f"W{layer}[{i},{j}]"
+        self.timeline.log(self.state, "weight", f"{name} = {float(value):.4g}",
+                          ("weight", (layer, kind, i, j, float(value))))  # fmt: skip
+
+    def _apply_weight(self, edit: tuple[int, str, int | None, int, float]) -> None:
+        layer, kind, i, j, value = edit
+        W, b = self.network.params[layer]
         if kind == "bias":
             b[j] = value
         else:
-            if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < rows:
-                raise ValueError(f"i must be an integer in 0..{rows - 1}, got {i!r}")
             W[i, j] = value
-        self._metrics_at = None
+        self._changed()
 
     def reconfigure(self, config: Any) -> str:
         """Apply a new config, keeping as much progress as it allows.
@@ -269,31 +380,168 @@ class Trainer:
         (every surviving neuron's weights kept) or ``"data"`` (new data and weights).
         On error the trainer is left exactly as it was.
         """
-        kind, state = reconfigured(self, config)
-        self.__dict__.update(state)
+        spec = spec_of(config)
+        kind = change_kind(self.spec, spec)
+        detail = describe_change(self.spec, spec)
+        if kind == "data":
+            self._start(config)
+            self.timeline.restart(self.state, "data", detail)
+            return kind
+        self._apply_config(config, spec, kind)
+        self.config = config  # "none" too: the user's intent (e.g. auto fields) may differ
+        self.state.config = config
+        if kind != "none":
+            self.timeline.log(self.state, kind, detail, ("config", config))
         return kind
+
+    def _apply_config(self, config: Any, spec: RunSpec, kind: str) -> None:
+        """Move to ``spec`` (live or architecture); builds everything before changing a thing."""
+        if kind == "none":
+            return
+        old_spec, st = self.spec, self.state
+        net = _build_network(spec)
+        rng = st.rng
+        if kind == "architecture":
+            import copy
+
+            rng = copy.deepcopy(st.rng)
+            _initialize(net, spec, rng)  # new neurons get fresh weights from the training stream
+            transfer_weights(self.network, old_spec.features, net, spec.features)
+        else:
+            net.flat[...] = self.network.flat
+        optimizer = st.optimizer
+        if kind == "architecture" or old_spec.optimizer != spec.optimizer:
+            optimizer = _build_optimizer(spec, net.flat.size)
+        elif old_spec.optimizer_hyper != spec.optimizer_hyper:
+            import copy
+
+            optimizer = copy.deepcopy(st.optimizer)
+            hyper = spec.hyper()
+            optimizer.set_hyperparameters(**{k: hyper[k] for k in optimizer.hyperparameters})
+        # everything is built: commit
+        self.spec, self.network = spec, net
+        st.params, st.optimizer, st.rng = net.flat, optimizer, rng
+        st.backup = net.flat.copy()
+        st.diverged = None  # weights are finite (a diverged step is rolled back): carry on
+        self._prepare()
+        st.loss_ceiling = self._ceiling()
+
+    # Time travel ---------------------------------------------------------------------
+    def rewind(self, step: int) -> None:
+        """Return to the run's exact state at ``step`` (a past step of this timeline).
+
+        Parameters, optimizer state and random streams become bit-identical to what the
+        run had then (after the commands logged at that step). The future is discarded;
+        ``fork`` first to keep it.
+        """
+        current = self.state.step
+        first = self.timeline.first_step
+        if isinstance(step, bool) or not isinstance(step, int) or not first <= step <= current:
+            raise ValueError(f"step must be an integer in {first}..{current}, got {step!r}")
+        base = self.timeline.base_for(step)
+        self.timeline.truncate(step, len(self.timeline.events))  # replay re-takes later ones
+        self._install(base.state, base.history_len)
+        events = self.timeline.events
+        kept = base.n_events
+        for event in events[base.n_events :]:
+            if event.step > step:
+                break
+            if event.step > self.state.step:
+                self._replay_to(event.step)
+            if event.payload is not None:
+                self._replay(event.payload)
+            kept += 1
+        self._replay_to(step)
+        self.timeline.truncate(step, kept)
+        if step != current:
+            self.timeline.log(self.state, "rewind", f"rewound from step {current} to {step}")
+
+    def _replay_to(self, step: int) -> None:
+        """Train (without logging anything new but divergence) until ``step``."""
+        while self.state.step < step and self.state.diverged is None:
+            events = len(self.timeline.events)
+            self.step(step - self.state.step)
+            # divergence during replay was logged already, the first time round
+            del self.timeline.events[events:]
+        if self.state.step < step:
+            raise ValueError(f"the run diverged before step {step}")
+
+    def _replay(self, payload: tuple[str, Any]) -> None:
+        what, value = payload
+        if what == "weight":
+            self._apply_weight(value)
+        else:
+            spec = spec_of(value)
+            self._apply_config(value, spec, change_kind(self.spec, spec))
+            self.config = value
+            self.state.config = value
+
+    def _install(self, saved: RunState, history_len: int) -> None:
+        """Make a copy of the checkpoint ``saved`` the live state."""
+        state = saved.copy(share_history=True)
+        state.history = {k: list(v[:history_len]) for k, v in saved.history.items()}
+        spec = spec_of(state.config)
+        if spec != self.spec:
+            self.config, self.spec = state.config, spec
+            self.network = _build_network(spec)
+        self.network.flat[...] = state.params
+        state.params = self.network.flat
+        self.state = state
+        self._prepare()
+
+    def fork(self, step: int | None = None) -> Trainer:
+        """An independent trainer identical to this one now (or at a past ``step``)."""
+        child = object.__new__(Trainer)
+        child.timeline = self.timeline.copy()
+        child.data = self.data  # immutable arrays, shared
+        child.config, child.spec = self.config, self.spec
+        child.network = _build_network(self.spec)
+        child.network.flat[...] = self.network.flat
+        child.state = self.state.copy()
+        child.state.params = child.network.flat
+        child._prepare()
+        if step is not None and step != self.state.step:
+            child.rewind(step)
+            del child.timeline.events[-1:]  # the fork, not a rewind, is what happened
+        child.timeline.log(child.state, "fork", f"forked at step {child.state.step}")
+        return child
+
+    def at(self, step: int) -> Trainer:
+        """A copy of the run as it was at ``step`` (this run is unchanged): for viewing."""
+        return self.fork(step)
 
     # Persistence ---------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         """Everything needed to continue this run bit-for-bit, as JSON-safe builtins."""
-        return take_snapshot(self)
+        return take_snapshot(self.state, self.network, self.timeline.public())
 
     @classmethod
     def restore(cls, snapshot: Any, config_loader: Any = None) -> Trainer:
         """A trainer continuing exactly from ``snapshot`` (validated: it may be untrusted)."""
-        return restore_snapshot(cls, snapshot, config_loader)
+        config, build = restore_snapshot(snapshot, config_loader)
+        trainer = cls(config)
+        state, events = build(trainer.state, trainer.data.n_train)
+        trainer.state = state
+        trainer.network.flat[...] = state.params
+        state.params = trainer.network.flat
+        trainer._prepare()
+        trainer.timeline.restart(state, "restore", f"restored at step {state.step}")
+        earlier = [Event(e["step"], e["epoch"], e["kind"], e["detail"]) for e in events]
+        trainer.timeline.earlier = earlier + trainer.timeline.earlier[1:]
+        return trainer
 
     # Views ---------------------------------------------------------------------------
     def render(self, resolution: int = 100, neuron_resolution: int | None = None) -> Rendering:
         """The output and every neuron and feature over the input square (float32 grids)."""
-        return render(self.network, self.config.features, resolution, neuron_resolution)
+        return render(self.network, self.spec.features, resolution, neuron_resolution)
 
     def diagnostics(self) -> dict[str, Any]:
         """Per-layer training health: gradient/weight norms, update ratio, dead/saturated units."""
-        return diagnose(self)
+        return diagnose(self.network, self.last_update, self._F_train)
 
 
 def parameter_size(config: Any) -> int:
     """Number of parameters of the network a config describes."""
-    n_out = output_size(config.problem, config.n_classes)
-    return parameter_count([len(config.features), *config.hidden, n_out])
+    spec = spec_of(config)
+    n_out = output_size(spec.problem, spec.n_classes)
+    return parameter_count([len(spec.features), *spec.hidden, n_out])

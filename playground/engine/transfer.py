@@ -1,15 +1,17 @@
-"""Applying a new config to a running trainer while keeping as much progress as it allows.
+"""What a new config costs a running run, and how weights survive an architecture change.
 
 Live fields (learning rate, optimizer, regularization, dropout, activation, ...) keep
 every weight. An architecture change (features, hidden sizes) keeps every weight whose
 two neurons both survive: input rows are matched by feature name, hidden neurons by their
 index in their layer, hidden layers by depth, and the output layer by itself. Only a data
-change re-creates the run (as does an explicit reset).
+change re-creates the run (as does an explicit reset). The trainer owns the transition
+itself; this module only compares specs and copies weights between networks.
 """
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 DATA_FIELDS = (
@@ -18,63 +20,53 @@ DATA_FIELDS = (
 )  # fmt: skip
 ARCHITECTURE_FIELDS = ("features", "hidden")
 OPTIMIZER_FIELDS = ("momentum", "beta1", "beta2", "epsilon", "rho", "weight_decay")
-LIVE_FIELDS = (
-    "activation", "loss", "initializer", "bias_init", "optimizer", "learning_rate",
-    *OPTIMIZER_FIELDS, "schedule", "decay_rate", "decay_steps", "grad_clip", "regularization",
-    "regularization_rate", "dropout", "batch_size",
-)  # fmt: skip
 
 
-def _changed(old: Any, new: Any, fields: tuple[str, ...]) -> bool:
-    return any(getattr(old, f) != getattr(new, f) for f in fields)
+def _differs(old: Any, new: Any, names: Sequence[str]) -> bool:
+    return any(getattr(old, f) != getattr(new, f) for f in names)
 
 
 def change_kind(old: Any, new: Any) -> str:
-    """``"data"``, ``"architecture"``, ``"live"`` or ``"none"``: what moving old -> new costs."""
-    if _changed(old, new, DATA_FIELDS):
-        return "data"
-    if _changed(old, new, ARCHITECTURE_FIELDS):
-        return "architecture"
-    if _changed(old, new, LIVE_FIELDS):
-        return "live"
-    return "none"
+    """``"data"``, ``"architecture"``, ``"live"`` or ``"none"``: what moving old -> new costs.
 
-
-def reconfigured(trainer: Any, config: Any) -> tuple[str, dict[str, Any]]:
-    """The kind of change and the trainer state after it; ``trainer`` itself is not touched.
-
-    The caller swaps the returned state in, so a failure anywhere leaves the run as it was.
+    ``old`` and ``new`` are ``RunSpec`` records.
     """
-    kind = change_kind(trainer.config, config)
-    if kind == "data":
-        return kind, type(trainer)(config).__dict__
-    new = copy.copy(trainer)
-    new.config = config
-    new.history = {k: list(v) for k, v in trainer.history.items()}
-    net = type(trainer)._build_network(config)
-    old_net = trainer.network
-    new.network = net
-    if kind == "architecture":
-        new._rng = copy.deepcopy(trainer._rng)
-        new._initialize(new._rng)  # new neurons get fresh weights from the training stream
-        _copy_surviving(old_net, trainer.config.features, net, config.features)
-    else:
-        net.flat[...] = old_net.flat
-    old, cfg = trainer.config, config
-    if kind == "architecture" or old.optimizer != cfg.optimizer:
-        new.optimizer = type(trainer)._build_optimizer(cfg, net.flat.size)
-    elif _changed(old, cfg, OPTIMIZER_FIELDS):
-        new.optimizer = copy.deepcopy(trainer.optimizer)
-        used = new.optimizer.hyperparameters
-        new.optimizer.set_hyperparameters(**{k: getattr(cfg, k) for k in used})
-    new._backup = net.flat.copy()
-    new.diverged = None  # weights are finite (a diverged step is rolled back): carry on
-    new.problem = cfg.problem
-    new._prepare()
-    return kind, new.__dict__
+    if _differs(old, new, DATA_FIELDS):
+        return "data"
+    if _differs(old, new, ARCHITECTURE_FIELDS):
+        return "architecture"
+    return "none" if old == new else "live"
 
 
-def _copy_surviving(old: Any, old_features: list[str], new: Any, new_features: list[str]) -> None:
+def _shown(value: Any) -> str:
+    if isinstance(value, tuple):
+        if value and isinstance(value[0], tuple):
+            return f"{len(value)} rows"
+        return ",".join(_shown(v) for v in value) if value else "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def describe_change(old: Any, new: Any) -> str:
+    """Human text of what changed between two specs, e.g. ``"learning_rate 0.03 → 0.1"``."""
+    parts = []
+    for f in fields(old):
+        a, b = getattr(old, f.name), getattr(new, f.name)
+        if a == b or (isinstance(a, tuple) and a and not isinstance(a[0], tuple)
+                      and set(a) == set(b)):  # fmt: skip
+            continue  # equal, or a per-layer value that only follows the number of layers
+        if f.name == "optimizer_hyper":
+            parts += [f"{k} {_shown(v)} → {_shown(w)}"
+                      for (k, v), (_, w) in zip(a, b, strict=True) if v != w]  # fmt: skip
+        else:
+            parts.append(f"{f.name} {_shown(a)} → {_shown(b)}")
+    return ", ".join(parts) or "no change"
+
+
+def transfer_weights(old: Any, old_features: Sequence[str], new: Any,
+                     new_features: Sequence[str]) -> None:  # fmt: skip
+    """Copy every weight of network ``old`` whose two neurons survive into ``new``."""
     old_hidden = len(old.layer_sizes) - 2
     new_hidden = len(new.layer_sizes) - 2
     for k, (W, b) in enumerate(new.params):
@@ -89,7 +81,7 @@ def _copy_surviving(old: Any, old_features: list[str], new: Any, new_features: l
         if k == 0:
             for r, name in enumerate(new_features):
                 if name in old_features and (k < new_hidden or old_hidden == 0):
-                    W[r, :cols] = oW[old_features.index(name), :cols]
+                    W[r, :cols] = oW[list(old_features).index(name), :cols]
         else:
             rows = min(W.shape[0], oW.shape[0])
             W[:rows, :cols] = oW[:rows, :cols]

@@ -1,0 +1,74 @@
+"""``RunState``: everything that determines a run's future, as one explicit value.
+
+Parameters, optimizer state, the training random stream, the data order and cursor,
+counters, per-epoch history, divergence and the loss ceiling: with the run's config (and
+the data it implies), a ``RunState`` is the whole run. The trainer owns one live
+``RunState`` and is its only writer; checkpoints, forks and snapshots are copies of it.
+Neuron masks of later features belong here too.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from playground.engine.optimizers import Optimizer
+
+HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+
+
+def empty_history() -> dict[str, list[Any]]:
+    """A history with no epochs yet."""
+    return {k: [] for k in HISTORY_KEYS}
+
+
+@dataclass
+class RunState:
+    """A run's mutable state; ``config`` is the (immutable) configuration it runs under."""
+
+    config: Any
+    params: np.ndarray  # the flat parameter vector (the network's weights are views of it)
+    optimizer: Optimizer
+    rng: np.random.Generator  # training stream: batch order, dropout, new neurons' weights
+    order: np.ndarray  # this epoch's permutation of the training points
+    position: int  # cursor into ``order``
+    step: int
+    epoch: int
+    history: dict[str, list[Any]] = field(default_factory=empty_history)
+    diverged: dict[str, Any] | None = None
+    loss_ceiling: float = float("inf")
+    backup: np.ndarray | None = None  # weights before the last update (rollback, update ratio)
+
+    def copy(self, share_history: bool = False) -> RunState:
+        """An independent copy. With ``share_history`` the history lists are shared.
+
+        Sharing is safe for checkpoints: history lists are only ever appended to or
+        replaced, so a checkpoint that remembers each list's length sees its own prefix.
+        """
+        history = dict(self.history) if share_history else {
+            k: list(v) for k, v in self.history.items()
+        }  # fmt: skip
+        return RunState(
+            config=self.config,
+            params=self.params.copy(),
+            optimizer=copy.deepcopy(self.optimizer),
+            rng=copy.deepcopy(self.rng),
+            order=self.order.copy(),
+            position=self.position,
+            step=self.step,
+            epoch=self.epoch,
+            history=history,
+            diverged=None if self.diverged is None else dict(self.diverged),
+            loss_ceiling=self.loss_ceiling,
+            backup=None if self.backup is None else self.backup.copy(),
+        )
+
+    def nbytes(self) -> int:
+        """Bytes held by the arrays of this state (history excluded: it is shared)."""
+        arrays = [self.params, self.order, *self.optimizer.arrays()]
+        if self.backup is not None:
+            arrays.append(self.backup)
+        return int(sum(a.nbytes for a in arrays)) + 512  # + the small objects around them
