@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from collections.abc import Sequence
@@ -116,6 +115,16 @@ def _read_rows(path: str) -> list[list[float]]:
     return rows
 
 
+def _read_json(path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except OSError as e:
+        raise ValueError(f"cannot read {path}: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path} is not JSON: {e}") from None
+
+
 def config_from_args(args: argparse.Namespace) -> RunConfig:
     """The RunConfig the flags describe (unset flags keep their defaults)."""
     data = {}
@@ -149,34 +158,33 @@ def _progress(epoch: int, total: int, metrics: dict[str, Any]) -> None:
     sys.stderr.flush()
 
 
-def run_training(config: RunConfig, epochs: int, show_progress: bool = False) -> dict[str, Any]:
-    """Train ``config`` for ``epochs`` epochs; the summary ``train --json`` prints."""
+def run_training(
+    config: RunConfig | None,
+    epochs: int,
+    show_progress: bool = False,
+    resume: Any = None,
+) -> tuple[dict[str, Any], Any]:
+    """Train ``config`` (or continue the ``resume`` snapshot) for ``epochs`` more epochs.
+
+    Returns the summary ``train --json`` prints (the keys of ``POST /api/train``) and the
+    trainer, whose ``snapshot()`` ``--save`` writes.
+    """
     from playground.engine.trainer import Trainer
 
-    trainer = Trainer(config)
-    started = time.perf_counter()
-    steps_per_epoch = math.ceil(trainer.data.n_train / min(config.batch_size, trainer.data.n_train))
-    last_shown = 0.0
-    while trainer.epoch < epochs and trainer.diverged is None:
-        trainer.step(steps_per_epoch)
+    trainer = Trainer.restore(resume) if resume is not None else Trainer(config)
+    target = trainer.epoch + epochs
+    shown = [0.0]
+
+    def progress(t: Any) -> None:
         now = time.perf_counter()
-        if show_progress and (now - last_shown > 0.1 or trainer.epoch >= epochs):
-            _progress(trainer.epoch, epochs, trainer.metrics())
-            last_shown = now
+        if now - shown[0] > 0.1 or t.epoch >= target:
+            _progress(t.epoch, target, t.metrics())
+            shown[0] = now
+
+    result = trainer.run(epochs=target, on_progress=progress if show_progress else None)
     if show_progress:
         sys.stderr.write("\n")
-    m = trainer.metrics()
-    return {
-        "epochs": m["epoch"],
-        "steps": m["step"],
-        "train_loss": m["train_loss"],
-        "test_loss": m["test_loss"],
-        "train_accuracy": m["train_accuracy"],
-        "test_accuracy": m["test_accuracy"],
-        "seconds": round(time.perf_counter() - started, 4),
-        "diverged": trainer.diverged,
-        "config": config.model_dump(mode="json"),
-    }
+    return result.to_dict(), trainer
 
 
 def _summary(result: dict[str, Any]) -> str:
@@ -187,7 +195,7 @@ def _summary(result: dict[str, Any]) -> str:
         f"{result['epochs']} epochs, {result['steps']} steps in {result['seconds']:.2f} s",
     ]
     for part in ("train", "test"):
-        loss, acc = result[f"{part}_loss"], result[f"{part}_accuracy"]
+        loss, acc = result["metrics"][f"{part}_loss"], result["metrics"][f"{part}_accuracy"]
         text = f"{part:5s} loss {'—' if loss is None else f'{loss:.4f}'}"
         if acc is not None:
             text += f"   accuracy {acc:.1%}"
@@ -228,6 +236,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--epochs", type=_epochs, default=100, help=f"epochs to train; 1..{MAX_EPOCHS}; default 100"
     )
     train.add_argument("--json", action="store_true", help="print one JSON object, no progress")
+    train.add_argument(
+        "--save", metavar="RUN.json", help="write the run's snapshot here (the page opens it too)"
+    )
+    train.add_argument(
+        "--resume",
+        metavar="RUN.json",
+        help="continue this snapshot bit-for-bit (--epochs more epochs; no config flags)",
+    )
     train.set_defaults(command_parser=train)
     _add_config_flags(train)
     return parser
@@ -241,11 +257,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = ["serve", *argv]
     args = parser.parse_args(argv)
     if args.command == "train":
+        resume = None
+        config = None
         try:
-            config = config_from_args(args)
+            if args.resume:
+                if any(getattr(args, s["name"], None) is not None for s in field_specs()):
+                    args.command_parser.error("--resume: config flags cannot be combined with it")
+                resume = _read_json(args.resume)
+            else:
+                config = config_from_args(args)
+            result, trainer = run_training(config, args.epochs, not args.json, resume)
         except ConfigError as e:
+            if resume is not None:
+                args.command_parser.error(f"--resume: the snapshot's config: {e}")
             _fail(args.command_parser, e)
-        result = run_training(config, args.epochs, show_progress=not args.json)
+        except ValueError as e:
+            args.command_parser.error(f"--resume: {e}")
+        if args.save:
+            try:
+                with open(args.save, "w", encoding="utf-8") as f:
+                    json.dump(trainer.snapshot(), f, allow_nan=False)
+            except OSError as e:
+                args.command_parser.error(f"--save: cannot write {args.save}: {e.strerror}")
         if args.json:
             print(json.dumps(result, allow_nan=False))
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -28,26 +29,25 @@ def test_train_json_prints_the_documented_summary() -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
-    for key in ("epochs", "steps", "train_loss", "test_loss", "train_accuracy",
-                "test_accuracy", "seconds"):  # fmt: skip
-        assert key in result
-    assert result["epochs"] == 30
+    assert set(result) == {"stopped", "epochs", "steps", "seconds", "metrics", "diverged",
+                           "history", "config"}  # fmt: skip
+    assert result["epochs"] == 30 and result["stopped"] == "epochs"
     assert result["steps"] == 30 * 25  # 250 training points, batch 10
-    assert result["test_accuracy"] > 0.9
+    assert result["metrics"]["test_accuracy"] > 0.9
     assert result["config"]["hidden"] == [8, 8]
 
 
 def test_train_is_reproducible_from_its_flags() -> None:
     args = ("train", "--dataset", "circle", "--epochs", "5", "--seed", "7", "--json")
     first, second = json.loads(run_cli(*args).stdout), json.loads(run_cli(*args).stdout)
-    assert first["test_loss"] == second["test_loss"]
-    assert first["train_loss"] == second["train_loss"]
+    assert first["metrics"] == second["metrics"]
 
 
 def test_regression_reports_null_accuracy(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train", "--dataset", "plane", "--epochs", "3", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["train_accuracy"] is None and result["test_accuracy"] is None
+    assert result["metrics"]["train_accuracy"] is None
+    assert result["metrics"]["test_accuracy"] is None
     assert result["config"]["problem"] == "regression"
 
 
@@ -101,3 +101,29 @@ def test_custom_points_from_csv(tmp_path: object, capsys: pytest.CaptureFixture[
                  "20", "--json"]) == 0  # fmt: skip
     result = json.loads(capsys.readouterr().out)
     assert len(result["config"]["custom_points"]) == 8
+
+
+def test_save_then_resume_continues_bit_for_bit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flags = ["--dataset", "spiral", "--optimizer", "adam", "--dropout", "0.1", "--json"]
+    run = tmp_path / "run.json"
+    assert main(["train", *flags, "--epochs", "4", "--save", str(run)]) == 0
+    half = json.loads(capsys.readouterr().out)
+    assert main(["train", "--resume", str(run), "--epochs", "3", "--json",
+                 "--save", str(tmp_path / "resumed.json")]) == 0  # fmt: skip
+    resumed = json.loads(capsys.readouterr().out)
+    assert main(["train", *flags, "--epochs", "7", "--save", str(tmp_path / "whole.json")]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    assert half["epochs"] == 4 and resumed["epochs"] == whole["epochs"] == 7
+    assert resumed["metrics"] == whole["metrics"]
+    a = json.loads((tmp_path / "resumed.json").read_text())
+    b = json.loads((tmp_path / "whole.json").read_text())
+    assert a["params"] == b["params"] and a["optimizer"] == b["optimizer"] and a["rng"] == b["rng"]
+
+
+def test_resume_rejects_a_tampered_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": "nn-playground/snapshot", "version": 2}))
+    proc = run_cli("train", "--resume", str(bad))
+    assert proc.returncode == 2 and "--resume" in proc.stderr

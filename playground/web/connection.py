@@ -91,7 +91,12 @@ class Connection:
     def __init__(self, websocket: WebSocket, settings: Settings, hello: dict[str, Any]) -> None:
         self.ws = websocket
         self.settings = settings
-        self.session = LiveSession(uuid.uuid4().hex[:12])
+        self.session = LiveSession(
+            uuid.uuid4().hex[:12],
+            max_runs=settings.max_runs,
+            checkpoint_every=settings.checkpoint_every,
+            checkpoint_bytes=settings.checkpoint_kib * 1024,
+        )
         self.queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=64)
         self._hello = hello
         self._last_frame = -1e9
@@ -205,11 +210,13 @@ class Connection:
     async def _run(self) -> None:
         session = self.session
         budget = self.settings.chunk_ms / 1000.0
-        interval = 1.0 / self.settings.max_fps
+        max_fps = self.settings.max_fps
         await self._send([{**self._hello, "session": session.id, **self._session_hello()}])
         with contextlib.suppress(_Closed):
             while True:
                 await self._drain()
+                # the cap is per run: n runs share n times the frames
+                interval = 1.0 / (max_fps * len(session.runs))
                 if session.frame_due():
                     wait = self._last_frame + interval - time.monotonic()
                     if wait <= 0:
@@ -232,6 +239,8 @@ class Connection:
     def _session_hello(self) -> dict[str, Any]:
         return {
             "config": self.session.trainer.config.model_dump(mode="json"),
+            "runs": self.session.runs_message()["runs"],
+            "selected": self.session.selected,
             "view": self.session.view.model_dump(),
         }
 

@@ -25,6 +25,8 @@ class FrameState:
     data_version: int
     send_points: bool
     playing: bool
+    run: str = "A"
+    at: int | None = None  # the past step shown (``seek``), or None for the live run
 
 
 def _points(trainer: Trainer) -> list[ArrayEntry]:
@@ -65,7 +67,7 @@ def frame_arrays(trainer: Trainer, view: View, send_points: bool) -> tuple[list[
 def frame_header(trainer: Trainer, view: View, state: FrameState) -> dict[str, Any]:
     """The JSON header of a frame (before ``arrays`` is added by the encoder)."""
     cfg = trainer.config
-    header: dict[str, Any] = {"type": "frame", "seq": state.seq}
+    header: dict[str, Any] = {"type": "frame", "seq": state.seq, "run": state.run, "at": state.at}
     header.update(trainer.metrics())
     header.update(
         {

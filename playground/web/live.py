@@ -1,16 +1,19 @@
 """The live session state machine: one per WebSocket connection, no I/O.
 
-``LiveSession`` applies validated commands and returns the JSON messages to send back;
-``work`` runs a bounded slice of training; ``next_frame`` encodes a frame. The socket
-loop (``connection.py``) decides *when* to call them. Pacing state::
+A session holds up to ``max_runs`` runs (forks, an A/B comparison), each with an id.
+``LiveSession`` applies validated commands (to the run they name, default the selected
+one) and returns the JSON messages to send back; ``work`` runs a bounded slice of
+training, shared round-robin between the runs that have work; ``next_frame`` encodes the
+next due frame. The socket loop (``connection.py``) decides *when* to call them. Pacing
+state, per run::
 
     playing      train `speed` steps per frame until pause, divergence or stop_epoch
     pending      steps left of a `step` command (one frame when they are done)
     dirty        something visible changed: send a frame as soon as allowed
-    in_flight    seq of the frame sent but not yet acknowledged (at most one)
+    in_flight    seq of the frame sent but not yet acknowledged (at most one per run)
 
-While a frame is in flight the session may train the next frame's steps (one frame
-ahead, never more), so a slow page gets fewer frames and nothing queues up.
+While a frame is in flight a run may train the next frame's steps (one frame ahead,
+never more), so a slow page gets fewer frames and nothing queues up.
 """
 
 from __future__ import annotations
@@ -24,51 +27,145 @@ from playground.engine.trainer import Trainer
 from playground.web.frame_builder import FrameState, build_frame
 from playground.web.protocol import VIEW_FIELDS, Command, ProtocolError, View
 
-SNAPSHOT_FORMAT = "nn-playground.session/1"
+SNAPSHOT_FORMAT = "nn-playground.session/2"
+SNAPSHOT_FORMATS = ("nn-playground.session/1", SNAPSHOT_FORMAT)
+RUN_SNAPSHOT_FORMAT = "nn-playground/snapshot"
+RUN_IDS = "ABCDEFGHIJKLMNOP"
 Message = dict[str, Any]
 
 
-def _event(name: str, message: str, step: int, **extra: Any) -> Message:
-    return {"type": "event", "event": name, "message": message, "step": step, **extra}
+def _event(name: str, message: str, step: int, run: str, **extra: Any) -> Message:
+    return {"type": "event", "event": name, "message": message, "step": step, "run": run,
+            **extra}  # fmt: skip
+
+
+class Run:
+    """One run of a session: its trainer and its pacing state."""
+
+    def __init__(self, run_id: str, trainer: Trainer, parent: str | None = None,
+                 forked_at: int | None = None) -> None:  # fmt: skip
+        self.id = run_id
+        self.trainer = trainer
+        self.parent = parent
+        self.forked_at = forked_at
+        self.playing = False
+        self.pending = 0
+        self.since_frame = 0
+        self.dirty = True
+        self.in_flight: int | None = None
+        self.data_version = 1
+        self.sent_data_version = 0
+        self.reported_divergence = trainer.diverged is not None
+        self.step_seconds = 1e-3  # running estimate of one step's cost, for chunking
+        self.seek: Trainer | None = None  # a past moment being shown (``seek``)
+
+    def summary(self) -> Message:
+        t = self.trainer
+        return {
+            "id": self.id,
+            "step": t.step_count,
+            "epoch": t.epoch,
+            "playing": self.playing,
+            "diverged": t.diverged is not None,
+            "parent": self.parent,
+            "forked_at": self.forked_at,
+            "config": t.config.model_dump(mode="json"),
+        }
+
+    def target(self, speed: int) -> int:
+        """Steps to run before the next frame: 0 when there is no training work."""
+        if self.pending:
+            return self.pending
+        if self.playing and self.since_frame < speed:
+            return speed - self.since_frame
+        return 0
 
 
 class LiveSession:
-    """A training run plus its view and pacing state; see the module docstring."""
+    """The runs of one connection plus the shared view; see the module docstring."""
 
-    def __init__(self, session_id: str, config: RunConfig | None = None) -> None:
+    def __init__(self, session_id: str, config: RunConfig | None = None, *, max_runs: int = 4,
+                 checkpoint_every: int = 100, checkpoint_bytes: int = 2 << 20) -> None:  # fmt: skip
         self.id = session_id
-        self.trainer = Trainer(config or RunConfig())
+        self.max_runs = max_runs
+        self._trainer_options = {"checkpoint_every": checkpoint_every,
+                                 "checkpoint_bytes": checkpoint_bytes}  # fmt: skip
         self.view = View()
-        self.playing = False
-        self.pending = 0
-        self.since_frame = 0  # steps trained toward the next frame while playing
-        self.dirty = True  # the first frame follows `hello`
         self.seq = 0
-        self.in_flight: int | None = None
-        self.data_version = 1
-        self._sent_data_version = 0
-        self._reported_divergence = False
-        self._step_seconds = 1e-3  # running estimate of one step's cost, for chunking
+        self.runs: dict[str, Run] = {}
+        first = self._new_run(self._trainer(config or RunConfig()))
+        self.selected = first.id
+        self._turn = 0
 
     def __repr__(self) -> str:
-        state = "playing" if self.playing else "paused"
-        return f"LiveSession({self.id!r}, {state}, seq={self.seq}, {self.trainer!r})"
+        return f"LiveSession({self.id!r}, runs={list(self.runs)}, seq={self.seq})"
+
+    def _trainer(self, config: RunConfig) -> Trainer:
+        return Trainer(config, **self._trainer_options)
+
+    def _new_run(self, trainer: Trainer, parent: str | None = None,
+                 forked_at: int | None = None) -> Run:  # fmt: skip
+        if len(self.runs) >= self.max_runs:
+            raise ProtocolError(f"at most {self.max_runs} runs per session", "run")
+        run_id = next(i for i in RUN_IDS if i not in self.runs)
+        run = Run(run_id, trainer, parent, forked_at)
+        self.runs[run_id] = run
+        return run
+
+    @property
+    def trainer(self) -> Trainer:
+        """The selected run's trainer."""
+        return self.runs[self.selected].trainer
+
+    @property
+    def playing(self) -> bool:
+        return any(r.playing for r in self.runs.values())
 
     # Messages ------------------------------------------------------------------------
-    def config_message(self, change: str) -> Message:
+    def config_message(self, change: str, run: Run | None = None) -> Message:
         """The ``config`` message: the accepted config, what kind of change it was, the view."""
+        run = run or self.runs[self.selected]
         return {
             "type": "config",
-            "config": self.trainer.config.model_dump(mode="json"),
+            "run": run.id,
+            "config": run.trainer.config.model_dump(mode="json"),
             "change": change,
             "view": self.view.model_dump(),
+        }
+
+    def runs_message(self) -> Message:
+        """The ``runs`` message: every run's summary and which one is selected."""
+        return {"type": "runs", "runs": [r.summary() for r in self.runs.values()],
+                "selected": self.selected}  # fmt: skip
+
+    def timeline_message(self, run: Run) -> Message:
+        """The ``timeline`` message: the run's events and per-epoch history."""
+        t = run.trainer
+        history = {k: list(v) for k, v in t.history.items()}
+        return {
+            "type": "timeline",
+            "run": run.id,
+            "first_step": t.timeline.first_step,
+            "step": t.step_count,
+            "epoch": t.epoch,
+            "events": t.timeline.public(),
+            "history": history,
         }
 
     def snapshot(self) -> Message:
         """Everything needed to continue this session elsewhere, bit-for-bit."""
         return {
             "format": SNAPSHOT_FORMAT,
-            "trainer": self.trainer.snapshot(),
+            "runs": [
+                {
+                    "id": r.id,
+                    "parent": r.parent,
+                    "forked_at": r.forked_at,
+                    "trainer": r.trainer.snapshot(),
+                }  # fmt: skip
+                for r in self.runs.values()
+            ],
+            "selected": self.selected,
             "view": self.view.model_dump(),
         }
 
@@ -84,99 +181,158 @@ class LiveSession:
         except ConfigError as e:
             return [ProtocolError(e.message, e.field, command.type).to_message()]
 
-    def _apply_config(self, config: RunConfig, view: View | None = None) -> list[Message]:
+    def _run(self, args: dict[str, Any]) -> Run:
+        run_id = args.get("run") or self.selected
+        run = self.runs.get(run_id)
+        if run is None:
+            raise ProtocolError(f"no run {run_id!r}; runs: {', '.join(self.runs)}", "run")
+        return run
+
+    def _targets(self, args: dict[str, Any]) -> list[Run]:
+        if args.get("run") == "all":
+            return list(self.runs.values())
+        return [self._run(args)]
+
+    def _leave_seek(self, run: Run) -> None:
+        if run.seek is not None:
+            run.seek = None
+            run.dirty = True
+
+    def _apply_config(self, run: Run, config: RunConfig, view: View | None = None) -> list[Message]:
         try:
-            change = self.trainer.reconfigure(config)
+            change = run.trainer.reconfigure(config)
         except ConfigError:
             raise
         except ValueError as e:
             raise ProtocolError(str(e)) from None
         if view is not None:
             self.view = view
+        self._leave_seek(run)
         if change == "data":
-            self.data_version += 1
+            run.data_version += 1
         if change in ("data", "architecture"):
-            self._step_seconds = 1e-3
-        if self.trainer.diverged is None:
-            self._reported_divergence = False
-        self.dirty = True
-        return [self.config_message(change)]
+            run.step_seconds = 1e-3
+        if run.trainer.diverged is None:
+            run.reported_divergence = False
+        run.dirty = True
+        out = [self.config_message(change, run)]
+        if change != "none":
+            out.append(self.timeline_message(run))
+        return out
 
     def _on_configure(self, args: dict[str, Any]) -> list[Message]:
-        return self._apply_config(parse_config(args["config"]))
+        run = self._run(args)
+        return self._apply_config(run, parse_config(args["config"]))
 
     def _on_set(self, args: dict[str, Any]) -> list[Message]:
+        run = self._run(args)
         changes: dict[str, Any] = args["changes"]
         view_changes = {k: v for k, v in changes.items() if k in VIEW_FIELDS}
         run_changes = {k: v for k, v in changes.items() if k not in VIEW_FIELDS}
         view = self.view.updated(view_changes) if view_changes else self.view
         if run_changes:
-            return self._apply_config(self.trainer.config.updated(**run_changes), view)
+            return self._apply_config(run, run.trainer.config.updated(**run_changes), view)
         self.view = view
-        self.dirty = True
-        return [self.config_message("none")]
+        for r in self.runs.values():
+            r.dirty = True
+        return [self.config_message("none", run)]
 
     def _on_play(self, args: dict[str, Any]) -> list[Message]:
-        step = self.trainer.step_count
-        if self.trainer.diverged is not None:
-            return [self._divergence_event()]
-        if self._reached_stop():
-            return [_event("done", f"Reached the stop epoch {self.view.stop_epoch}.", step)]
-        self.playing = True
-        self.pending = 0
-        return [_event("playing", "Training.", step)]
+        out: list[Message] = []
+        for run in self._targets(args):
+            t = run.trainer
+            self._leave_seek(run)
+            if t.diverged is not None:
+                out.append(self._divergence_event(run))
+            elif self._reached_stop(run):
+                epoch = self.view.stop_epoch
+                out.append(_event("done", f"Reached the stop epoch {epoch}.", t.step_count, run.id))
+            else:
+                run.playing = True
+                run.pending = 0
+                out.append(_event("playing", "Training.", t.step_count, run.id))
+        return out
 
     def _on_pause(self, args: dict[str, Any]) -> list[Message]:
-        self.playing = False
-        self.pending = 0  # also interrupts a long `step`
-        self.dirty = True
-        return [_event("paused", "Paused.", self.trainer.step_count)]
+        out = []
+        for run in self._targets(args):
+            run.playing = False
+            run.pending = 0  # also interrupts a long `step`
+            run.dirty = True
+            out.append(_event("paused", "Paused.", run.trainer.step_count, run.id))
+        return out
 
-    def _halt(self) -> list[Message]:
+    def _halt(self, run: Run) -> list[Message]:
         """Stop playing and drop owed steps; a ``paused`` event if it was playing."""
-        was_playing = self.playing
-        self.playing = False
-        self.pending = 0
-        self.dirty = True
-        return [_event("paused", "Paused.", self.trainer.step_count)] if was_playing else []
+        was_playing = run.playing
+        run.playing = False
+        run.pending = 0
+        run.dirty = True
+        step = run.trainer.step_count
+        return [_event("paused", "Paused.", step, run.id)] if was_playing else []
 
     def _on_step(self, args: dict[str, Any]) -> list[Message]:
-        out = self._halt()
-        if self.trainer.diverged is not None:
-            return [*out, self._divergence_event()]
-        self.pending = args["n"]
+        out: list[Message] = []
+        for run in self._targets(args):
+            out += self._halt(run)
+            self._leave_seek(run)
+            if run.trainer.diverged is not None:
+                out.append(self._divergence_event(run))
+            else:
+                run.pending = args["n"]
         return out
 
     def _on_reset(self, args: dict[str, Any]) -> list[Message]:
-        self.trainer.reset()
-        self._reported_divergence = False
-        out = self._halt()
-        return [*out, _event("reset", "New weights, same data.", self.trainer.step_count)]
+        run = self._run(args)
+        run.trainer.reset()
+        run.reported_divergence = False
+        self._leave_seek(run)
+        out = self._halt(run)
+        step = run.trainer.step_count
+        return [*out, _event("reset", "New weights, same data.", step, run.id),
+                self.timeline_message(run)]  # fmt: skip
 
     def _on_regenerate(self, args: dict[str, Any]) -> list[Message]:
-        config = self.trainer.config
+        run = self._run(args)
+        config = run.trainer.config
         seed = config.seed + 1 if config.seed < MAX_SEED else 0
-        messages = self._apply_config(config.updated(seed=seed))
-        return [*self._halt(), *messages]
+        messages = self._apply_config(run, config.updated(seed=seed))
+        return [*self._halt(run), *messages]
 
     def _on_set_weight(self, args: dict[str, Any]) -> list[Message]:
+        run = self._run(args)
         try:
             a = args
-            self.trainer.set_weight(a["layer"], a["kind"], a["i"], a["j"], a["value"])
+            run.trainer.set_weight(a["layer"], a["kind"], a["i"], a["j"], a["value"])
         except ValueError as e:
             text = str(e)
             name = text.split(" ", 1)[0] if text.split(" ", 1)[0] in args else None
             raise ProtocolError(text, name) from None
-        self.dirty = True
-        return []
+        self._leave_seek(run)
+        run.dirty = True
+        return [self.timeline_message(run)]
 
     def _on_snapshot(self, args: dict[str, Any]) -> list[Message]:
-        return [{"type": "snapshot", "snapshot": self.snapshot()}]
+        if args.get("run") is None:
+            return [{"type": "snapshot", "snapshot": self.snapshot()}]
+        run = self._run(args)
+        return [{"type": "snapshot", "run": run.id, "snapshot": run.trainer.snapshot()}]
+
+    def _restore_trainer(self, data: Any, where: str = "snapshot") -> Trainer:
+        try:
+            return Trainer.restore(data)
+        except ValueError as e:
+            raise ProtocolError(f"invalid {where}: {e}", "snapshot") from None
 
     def _on_restore(self, args: dict[str, Any]) -> list[Message]:
         snap = args["snapshot"]
-        if snap.get("format") != SNAPSHOT_FORMAT:
-            raise ProtocolError(f"snapshot.format must be {SNAPSHOT_FORMAT!r}", "snapshot")
+        if snap.get("format") == RUN_SNAPSHOT_FORMAT:
+            return self._restore_run(args, self._restore_trainer(snap))
+        if snap.get("format") not in SNAPSHOT_FORMATS:
+            raise ProtocolError(
+                f"snapshot.format must be one of {', '.join(SNAPSHOT_FORMATS)} or "
+                f"{RUN_SNAPSHOT_FORMAT!r}", "snapshot",
+            )  # fmt: skip
         view_data = snap.get("view", {})
         if not isinstance(view_data, dict):
             raise ProtocolError("snapshot.view must be a JSON object", "snapshot")
@@ -184,110 +340,234 @@ class LiveSession:
             view = View().updated(view_data)
         except ProtocolError as e:
             raise ProtocolError(f"snapshot.view: {e.message}", "snapshot") from None
+        entries = self._session_entries(snap)
+        runs: dict[str, Run] = {}
+        for entry in entries:
+            trainer = self._restore_trainer(entry.get("trainer"), f"snapshot run {entry['id']}")
+            run = Run(entry["id"], trainer, entry.get("parent"), entry.get("forked_at"))
+            run.data_version = self.seq + 1  # differs from anything sent: points go again
+            runs[run.id] = run
+        selected = snap.get("selected", next(iter(runs)))
+        if selected not in runs:
+            raise ProtocolError("snapshot.selected must name one of its runs", "snapshot")
+        out: list[Message] = [m for r in self.runs.values() for m in self._halt(r)]
+        self.runs, self.view, self.selected = runs, view, selected
+        out.append(self.runs_message())
+        for run in runs.values():
+            out += [self.config_message("restore", run), self.timeline_message(run)]
+        return out
+
+    def _session_entries(self, snap: dict[str, Any]) -> list[dict[str, Any]]:
+        if snap["format"] == "nn-playground.session/1":
+            return [{"id": "A", "trainer": snap.get("trainer")}]
+        entries = snap.get("runs")
+        if not isinstance(entries, list) or not 0 < len(entries) <= self.max_runs:
+            raise ProtocolError(f"snapshot.runs must list 1 to {self.max_runs} runs", "snapshot")
+        seen: set[str] = set()
+        for e in entries:
+            ok = isinstance(e, dict) and isinstance(e.get("id"), str) and e["id"] in RUN_IDS
+            ok = ok and len(e["id"]) == 1 and e["id"] not in seen
+            parent, forked = (e.get("parent"), e.get("forked_at")) if ok else (None, None)
+            ok = ok and (parent is None or (isinstance(parent, str) and parent in RUN_IDS))
+            ok = ok and (
+                forked is None
+                or (
+                    not isinstance(forked, bool) and isinstance(forked, int) and 0 <= forked < 2**53
+                )
+            )
+            if not ok:
+                raise ProtocolError("snapshot.runs entries need distinct ids A..P", "snapshot")
+            seen.add(e["id"])
+        return entries
+
+    def _restore_run(self, args: dict[str, Any], trainer: Trainer) -> list[Message]:
+        if args["as_new"]:
+            run = self._new_run(trainer)
+            self.selected = run.id
+            out: list[Message] = []
+        else:
+            old = self._run(args)
+            out = self._halt(old)
+            run = Run(old.id, trainer, old.parent, old.forked_at)
+            run.data_version = old.data_version + 1
+            self.runs[old.id] = run
+        return [*out, self.runs_message(), self.config_message("restore", run),
+                self.timeline_message(run)]  # fmt: skip
+
+    def _on_fork(self, args: dict[str, Any]) -> list[Message]:
+        run = self._run(args)
+        if len(self.runs) >= self.max_runs:
+            raise ProtocolError(f"at most {self.max_runs} runs per session", "run")
+        step = args["step"]
         try:
-            trainer = Trainer.restore(snap.get("trainer"))
+            trainer = run.trainer.fork(step)
         except ValueError as e:
-            raise ProtocolError(f"invalid snapshot: {e}", "snapshot") from None
-        self.trainer, self.view = trainer, view
-        out = self._halt()
-        self.data_version += 1
-        self._step_seconds = 1e-3
-        self._reported_divergence = trainer.diverged is not None
-        return [*out, self.config_message("restore")]
+            raise ProtocolError(str(e), "step") from None
+        child = self._new_run(trainer, run.id, trainer.step_count)
+        trainer.timeline.events[-1:] = []
+        trainer.timeline.log(trainer.state, "fork",
+                             f"forked from {run.id} at step {trainer.step_count}")  # fmt: skip
+        if args["select"]:
+            self.selected = child.id
+        return [self.runs_message(), self.config_message("fork", child),
+                self.timeline_message(child)]  # fmt: skip
+
+    def _on_new_run(self, args: dict[str, Any]) -> list[Message]:
+        config = parse_config(args["config"])
+        if len(self.runs) >= self.max_runs:
+            raise ProtocolError(f"at most {self.max_runs} runs per session", "run")
+        try:
+            trainer = self._trainer(config)
+        except ValueError as e:
+            raise ProtocolError(str(e), "config") from None
+        run = self._new_run(trainer)
+        if args["select"]:
+            self.selected = run.id
+        return [self.runs_message(), self.config_message("new", run), self.timeline_message(run)]
+
+    def _on_select(self, args: dict[str, Any]) -> list[Message]:
+        self.selected = self._run(args).id
+        return [self.runs_message()]
+
+    def _on_close_run(self, args: dict[str, Any]) -> list[Message]:
+        run = self._run(args)
+        if len(self.runs) == 1:
+            raise ProtocolError("a session keeps at least one run", "run")
+        del self.runs[run.id]
+        if self.selected == run.id:
+            self.selected = next(iter(self.runs))
+        return [self.runs_message()]
+
+    def _on_seek(self, args: dict[str, Any]) -> list[Message]:
+        run = self._run(args)
+        out = self._halt(run)
+        step = args["step"]
+        if step is None or step == run.trainer.step_count:
+            run.seek = None
+        else:
+            try:
+                run.seek = run.trainer.at(step)
+            except ValueError as e:
+                raise ProtocolError(str(e), "step") from None
+        run.dirty = True
+        return out
+
+    def _on_rewind(self, args: dict[str, Any]) -> list[Message]:
+        run = self._run(args)
+        try:
+            run.trainer.rewind(args["step"])
+        except ValueError as e:
+            raise ProtocolError(str(e), "step") from None
+        out = self._halt(run)
+        run.seek = None
+        run.reported_divergence = run.trainer.diverged is not None
+        return [*out, self.config_message("rewind", run), self.timeline_message(run)]
+
+    def _on_timeline(self, args: dict[str, Any]) -> list[Message]:
+        return [self.timeline_message(self._run(args))]
 
     def _on_ack(self, args: dict[str, Any]) -> list[Message]:
         seq = args["seq"]
         if seq > self.seq:
             raise ProtocolError(f"seq {seq} was never sent (last frame is {self.seq})", "seq")
-        if self.in_flight is not None and seq >= self.in_flight:
-            self.in_flight = None
+        for run in self.runs.values():
+            if run.in_flight is not None and seq >= run.in_flight:
+                run.in_flight = None
         return []
 
     # Training ------------------------------------------------------------------------
-    def _target(self) -> int:
-        """Steps to run before the next frame: 0 when there is no training work."""
-        if self.pending:
-            return self.pending
-        if self.playing and self.since_frame < self.view.speed:
-            return self.view.speed - self.since_frame
-        return 0
-
     def has_work(self) -> bool:
         """True while training steps are owed (a `step` command, or the next frame's steps)."""
-        return self._target() > 0
+        speed = self.view.speed
+        return any(r.target(speed) > 0 for r in self.runs.values())
 
-    def _reached_stop(self) -> bool:
-        return 0 < self.view.stop_epoch <= self.trainer.epoch
+    def _reached_stop(self, run: Run) -> bool:
+        return 0 < self.view.stop_epoch <= run.trainer.epoch
 
     def work(self, budget: float, clock: Callable[[], float] = time.perf_counter) -> list[Message]:
         """Train for about ``budget`` seconds (at least one step); returns events to send.
 
-        Steps run in chunks sized from a running estimate of one step's cost, so a chunk
-        never runs much past the budget and the event loop stays responsive.
+        Runs with work share the budget: each gets an equal slice, in turn, so A and B of a
+        comparison advance in lockstep.
         """
+        speed = self.view.speed
+        busy = [r for r in self.runs.values() if r.target(speed) > 0]
+        out: list[Message] = []
+        for run in busy:
+            out += self._work_run(run, budget / len(busy), clock)
+        return out
+
+    def _work_run(self, run: Run, budget: float, clock: Callable[[], float]) -> list[Message]:
+        t = run.trainer
         start = clock()
-        while (target := self._target()) > 0:
-            n = max(1, min(target, int(budget / self._step_seconds)))
-            if self.view.stop_epoch and self.playing:
-                n = 1  # stop exactly at the epoch boundary
+        speed = self.view.speed
+        while (target := run.target(speed)) > 0:
+            n = max(1, min(target, int(budget / run.step_seconds)))
+            if self.view.stop_epoch and run.playing:
+                n = min(n, t.steps_to_epoch_end())  # stop exactly at the epoch boundary
             t0 = clock()
-            ran = self.trainer.step(n)
+            ran = t.run(max_steps=n, chunk_steps=n).ran
             if ran:
                 per_step = (clock() - t0) / ran
-                self._step_seconds = max(1e-6, 0.7 * self._step_seconds + 0.3 * per_step)
-            if self.pending:
-                self.pending -= ran
-                if not self.pending:
-                    self.dirty = True
+                run.step_seconds = max(1e-6, 0.7 * run.step_seconds + 0.3 * per_step)
+            if run.pending:
+                run.pending -= ran
+                if not run.pending:
+                    run.dirty = True
             else:
-                self.since_frame += ran
-            if self.trainer.diverged is not None:
-                return [self._diverge()]
-            if self.playing and self._reached_stop():
-                self.playing = False
-                self.dirty = True
+                run.since_frame += ran
+            if t.diverged is not None:
+                return [self._diverge(run)]
+            if run.playing and self._reached_stop(run):
+                run.playing = False
+                run.dirty = True
                 epoch = self.view.stop_epoch
-                return [_event("done", f"Reached the stop epoch {epoch}.", self.trainer.step_count)]
+                return [_event("done", f"Reached the stop epoch {epoch}.", t.step_count, run.id)]
             if clock() - start >= budget:
                 break
         return []
 
-    def _divergence_event(self) -> Message:
-        info = self.trainer.diverged or {"step": self.trainer.step_count, "reason": "diverged"}
-        return _event("diverged", info["reason"], info["step"], reason=info["reason"])
+    def _divergence_event(self, run: Run) -> Message:
+        t = run.trainer
+        info = t.diverged or {"step": t.step_count, "reason": "diverged"}
+        return _event("diverged", info["reason"], info["step"], run.id, reason=info["reason"])
 
-    def _diverge(self) -> Message:
-        self.playing = False
-        self.pending = 0
-        self.dirty = True
-        self._reported_divergence = True
-        return self._divergence_event()
+    def _diverge(self, run: Run) -> Message:
+        run.playing = False
+        run.pending = 0
+        run.dirty = True
+        run.reported_divergence = True
+        return self._divergence_event(run)
 
     # Frames --------------------------------------------------------------------------
-    def frame_due(self) -> bool:
-        """True when a frame should go out as soon as pacing allows."""
-        if self.in_flight is not None or self.pending:
+    def _due(self, run: Run) -> bool:
+        if run.in_flight is not None or run.pending:
             return False
-        return self.dirty or (self.playing and self.since_frame >= self.view.speed)
+        return run.dirty or (run.playing and run.since_frame >= self.view.speed)
+
+    def frame_due(self) -> bool:
+        """True when some run's frame should go out as soon as pacing allows."""
+        return any(self._due(r) for r in self.runs.values())
 
     def next_frame(self) -> tuple[bytes, list[Message]]:
-        """Encode the next frame and mark it in flight; also returns events it caused."""
+        """Encode the next due frame (runs take turns) and mark it in flight; plus its events."""
+        runs = list(self.runs.values())
+        due = [r for r in runs if self._due(r)] or runs
+        self._turn += 1
+        run = due[self._turn % len(due)]
         self.seq += 1
-        send_points = self._sent_data_version != self.data_version
-        state = FrameState(self.seq, self.data_version, send_points, self.playing)
-        frame, bad = build_frame(self.trainer, self.view, state)
-        self._sent_data_version = self.data_version
-        self.in_flight = self.seq
-        self.dirty = False
-        self.since_frame = 0
+        send_points = run.sent_data_version != run.data_version
+        state = FrameState(self.seq, run.data_version, send_points, run.playing, run.id,
+                           None if run.seek is None else run.seek.step_count)  # fmt: skip
+        shown = run.seek or run.trainer
+        frame, bad = build_frame(shown, self.view, state)
+        run.sent_data_version = run.data_version
+        run.in_flight = self.seq
+        run.dirty = False
+        run.since_frame = 0
         events: list[Message] = []
-        if bad and self.trainer.diverged is None:
+        if bad and run.seek is None and run.trainer.diverged is None:
             # finite float64 weights whose picture overflows float32: as good as diverged
-            step = self.trainer.step_count
-            self.trainer.diverged = {
-                "step": step,
-                "reason": f"Training diverged at step {step}: the network's outputs overflowed; "
-                "lower the learning rate or reset.",
-            }
-            events.append(self._diverge())
+            run.trainer.declare_diverged("the network's outputs overflowed")
+            events += [self._diverge(run), self.timeline_message(run)]
         return frame, events

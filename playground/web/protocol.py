@@ -20,8 +20,12 @@ MAX_WEIGHT = 100.0  # |value| of `set_weight`
 #: Message types and the fields each one may carry (others are ignored).
 COMMANDS = (
     "configure", "set", "play", "pause", "step", "reset", "regenerate", "set_weight",
-    "snapshot", "restore", "ack",
+    "snapshot", "restore", "ack", "fork", "new_run", "select", "close_run", "seek", "rewind",
+    "timeline",
 )  # fmt: skip
+#: commands that may target every run at once with ``"run": "all"``
+ALL_RUNS = ("play", "pause", "step")
+MAX_RUN_ID = 8  # characters of a run id
 
 
 class ProtocolError(ValueError):
@@ -159,13 +163,50 @@ def parse_message(text: str) -> Command:
         )
     try:
         args = _arguments(kind, msg)
+        run = _run_id(msg, kind)
+        if run is not None:
+            args["run"] = run
     except ProtocolError as e:
         e.request = kind
         raise
     return Command(kind, args)
 
 
+def _run_id(msg: dict[str, Any], kind: str) -> str | None:
+    run = msg.get("run")
+    if run is None and kind in ("select", "close_run"):
+        raise ProtocolError("run is required", "run")
+    if run is None:
+        return None
+    if run == "all" and kind not in ALL_RUNS:
+        raise ProtocolError(f"run 'all' is only allowed for {', '.join(ALL_RUNS)}", "run")
+    if not isinstance(run, str) or not 0 < len(run) <= MAX_RUN_ID:
+        raise ProtocolError(f"run must be a run id string (at most {MAX_RUN_ID} characters)", "run")
+    return run
+
+
+def _bool(msg: dict[str, Any], name: str, default: bool) -> bool:
+    value = msg.get(name, default)
+    if not isinstance(value, bool):
+        raise ProtocolError(f"{name} must be true or false, got {value!r}", name)
+    return value
+
+
+def _optional_step(msg: dict[str, Any]) -> int | None:
+    if msg.get("step") is None:
+        return None
+    return _int(msg, "step", 0, 1 << 53)
+
+
 def _arguments(kind: str, msg: dict[str, Any]) -> dict[str, Any]:
+    if kind == "fork":
+        return {"step": _optional_step(msg), "select": _bool(msg, "select", True)}
+    if kind == "new_run":
+        return {"config": _object(msg, "config"), "select": _bool(msg, "select", True)}
+    if kind == "seek":
+        return {"step": _optional_step(msg)}
+    if kind == "rewind":
+        return {"step": _int(msg, "step", 0, 1 << 53)}
     if kind == "configure":
         return {"config": _object(msg, "config")}
     if kind == "set":
@@ -175,7 +216,7 @@ def _arguments(kind: str, msg: dict[str, Any]) -> dict[str, Any]:
     if kind == "set_weight":
         return _parse_set_weight(msg)
     if kind == "restore":
-        return {"snapshot": _object(msg, "snapshot")}
+        return {"snapshot": _object(msg, "snapshot"), "as_new": _bool(msg, "as_new", False)}
     if kind == "ack":
         return {"seq": _int(msg, "seq", 0, 1 << 62)}
     return {}

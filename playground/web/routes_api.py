@@ -8,7 +8,6 @@ a notebook hammering ``/api/train`` cannot starve the live sessions.
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -45,30 +44,12 @@ def _settings(request: Request) -> Settings:
 
 
 def train_headless(config: RunConfig, epochs: int, budget: float) -> dict[str, Any]:
-    """Train a fresh run for ``epochs`` epochs or ``budget`` seconds, whichever ends first."""
-    start = time.perf_counter()
-    trainer = Trainer(config)
-    stopped = "done"
-    while trainer.epoch < epochs:
-        trainer.step(1)
-        if trainer.diverged is not None:
-            stopped = "diverged"
-            break
-        if trainer.step_count % 32 == 0 and time.perf_counter() - start > budget:
-            stopped = "time_budget"
-            break
-    return json_safe(
-        {
-            "config": config.model_dump(mode="json"),
-            "stopped": stopped,
-            "epochs": trainer.epoch,
-            "steps": trainer.step_count,
-            "seconds": round(time.perf_counter() - start, 4),
-            "metrics": trainer.metrics(),
-            "diverged": trainer.diverged,
-            "history": trainer.history,
-        }
-    )
+    """Train a fresh run for ``epochs`` epochs or ``budget`` seconds, whichever ends first.
+
+    The same run loop and result shape as ``nn-playground train --json``.
+    """
+    result = Trainer(config).run(epochs=epochs, seconds=budget)
+    return json_safe(result.to_dict())
 
 
 @router.get("/health")
@@ -98,9 +79,10 @@ async def get_options(request: Request) -> dict[str, Any]:
 async def train(body: TrainRequest, request: Request) -> dict[str, Any]:
     """Train a run headless and return its final metrics and per-epoch history.
 
-    The run stops after ``epochs`` epochs, on divergence, or when the server's time budget
-    (``limits.train_time_budget`` seconds) is spent; ``stopped`` says which. For notebooks
-    and scripts: the same config in the page reproduces the same run.
+    The run stops after ``epochs`` epochs (``stopped: "epochs"``), on divergence
+    (``"diverged"``), or when the server's time budget (``limits.train_time_budget``
+    seconds) is spent (``"seconds"``). The keys are those of ``nn-playground train --json``.
+    For notebooks and scripts: the same config in the page reproduces the same run.
     """
     settings = _settings(request)
     if body.epochs > settings.train_max_epochs:

@@ -21,6 +21,13 @@ class Settings(BaseSettings):
 
     # Sessions
     max_sessions: int = Field(default=64, ge=1, le=10_000, description="live sessions per worker")
+    max_runs: int = Field(default=4, ge=1, le=16, description="runs per live session (forks, A/B)")
+    checkpoint_kib: int = Field(
+        default=2048, ge=0, le=65_536, description="timeline checkpoint memory per run, KiB"
+    )
+    checkpoint_every: int = Field(
+        default=100, ge=1, le=100_000, description="steps between timeline checkpoints"
+    )
     idle_timeout: float = Field(
         default=900.0,
         gt=0,
@@ -87,6 +94,8 @@ class Settings(BaseSettings):
             "rate_burst": self.rate_burst,
             "idle_timeout": self.idle_timeout,
             "max_sessions": self.max_sessions,
+            "max_runs": self.max_runs,
+            "checkpoint_kib": self.checkpoint_kib,
             "train_max_epochs": self.train_max_epochs,
             "train_time_budget": self.train_time_budget,
         }

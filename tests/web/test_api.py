@@ -38,7 +38,7 @@ def test_train_returns_history_and_reproduces_the_engine(client: TestClient) -> 
     response = client.post("/api/train", json={"config": config, "epochs": 30})
     assert response.status_code == 200
     body = response.json()
-    assert body["stopped"] == "done" and body["epochs"] == 30
+    assert body["stopped"] == "epochs" and body["epochs"] == 30
     history = body["history"]
     assert history["epoch"] == list(range(1, 31))
     assert history["train_loss"][-1] < history["train_loss"][0]
@@ -60,7 +60,7 @@ def test_train_respects_the_time_budget(make_client: Callable[..., TestClient]) 
     client = make_client(train_time_budget=0.05)
     config = {"dataset": "spiral", "hidden": [32, 32, 32], "batch_size": 1}
     body = client.post("/api/train", json={"config": config, "epochs": 1000}).json()
-    assert body["stopped"] == "time_budget" and 0 < body["epochs"] < 1000
+    assert body["stopped"] == "seconds" and 0 <= body["epochs"] < 1000
     assert body["seconds"] < 2
 
 
@@ -139,3 +139,17 @@ def test_cors_only_for_configured_origins(make_client: Callable[..., TestClient]
     assert ok.headers["access-control-allow-origin"] == "https://school.example"
     other = client.get("/api/health", headers={"origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_cli_and_rest_return_the_same_keys(
+    make_client: Callable[..., TestClient], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from playground.cli import main
+
+    assert main(["train", "--dataset", "xor", "--epochs", "2", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    rest = make_client().post("/api/train", json={"config": {"dataset": "xor"}, "epochs": 2}).json()
+    assert set(cli) == set(rest) and set(cli["metrics"]) == set(rest["metrics"])
+    assert cli["metrics"] == rest["metrics"] and cli["history"] == rest["history"]

@@ -164,15 +164,21 @@ def test_invalid_snapshots_are_refused_and_change_nothing(client: TestClient) ->
         peer.frame()
         peer.send("snapshot")
         good = peer.expect("snapshot")["snapshot"]
+        run = good["runs"][0]
+
+        def with_trainer(trainer: object) -> dict:
+            return {**good, "runs": [{**run, "trainer": trainer}]}
+
         nan_params = base64.b64encode(np.full(23, np.nan).tobytes()).decode()
         short_params = base64.b64encode(np.zeros(3).tobytes()).decode()
         bad_snapshots = [
             {**good, "format": "other"},
             {**good, "view": {"speed": -1}},
-            {**good, "trainer": {**good["trainer"], "params": nan_params}},
-            {**good, "trainer": {**good["trainer"], "params": short_params}},
-            {**good, "trainer": {**good["trainer"], "config": {"hidden": [99]}}},
-            {**good, "trainer": "nope"},
+            with_trainer({**run["trainer"], "params": nan_params}),
+            with_trainer({**run["trainer"], "params": short_params}),
+            with_trainer({**run["trainer"], "config": {"hidden": [99]}}),
+            with_trainer("nope"),
+            {**good, "runs": [run, run]},
         ]
         for bad in bad_snapshots:
             peer.send("restore", snapshot=bad)
@@ -196,7 +202,7 @@ def test_invalid_configure_and_set_change_nothing(client: TestClient) -> None:
             assert error["field"] == field and error["request"] == kind, error
         peer.send("snapshot")
         snap = peer.expect("snapshot")["snapshot"]
-        assert snap["trainer"]["config"] == RunConfig().model_dump(mode="json")
+        assert snap["runs"][0]["trainer"]["config"] == RunConfig().model_dump(mode="json")
         assert snap["view"]["speed"] == 25
 
 
@@ -256,8 +262,10 @@ def test_pause_interrupts_a_long_step(make_client: Callable[..., TestClient]) ->
         peer.send("pause")
         assert peer.expect("event")["event"] == "paused"
         peer.send("snapshot")
-        step = peer.expect("snapshot")["snapshot"]["trainer"]["step"]
+        step = peer.expect("snapshot")["snapshot"]["runs"][0]["trainer"]["step"]
         assert step < 10_000, "10000 steps of this network take seconds; pause came first"
         time.sleep(0.2)
         peer.send("snapshot")
-        assert peer.expect("snapshot")["snapshot"]["trainer"]["step"] == step, "and it stays"
+        assert peer.expect("snapshot")["snapshot"]["runs"][0]["trainer"]["step"] == step, (
+            "and it stays"
+        )
