@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 
 from playground.config import LIMITS, options
+from playground.tflink import TF_LINK
 from playground.web import api_docs, pages, routes_api
 from playground.web.connection import SessionRegistry, serve_websocket
 from playground.web.errors import install_error_handlers
@@ -42,6 +43,7 @@ def build_options(settings: Settings) -> dict[str, Any]:
     payload = options()
     payload["view_fields"] = view_field_specs()
     payload["limits"] = {**LIMITS, **settings.public_limits()}
+    payload["tf_link"] = TF_LINK
     return payload
 
 

@@ -15,6 +15,7 @@ import { NetworkView } from "./network.js";
 import { RunViews } from "./runviews.js";
 import { choicesOf, entries, fieldMap } from "./options.js";
 import { autoFields, readUrl, withAuto, writeUrl } from "./state.js";
+import { mergeTfLink } from "./tflink.js";
 import { Tooltip, WeightEditor, setSourceNamer } from "./weights.js";
 
 const $ = (id) => document.getElementById(id);
@@ -77,6 +78,7 @@ const editor = new WeightEditor($("weight-editor"), (target, value) => {
 function build(options) {
   page.options = options;
   page.fields = fieldMap(options);
+  page.tfNote = mergeTfLink(page, location.hash, options.tf_link, page.fields);
   page.limits = options.limits || {};
   controls = new Controls(page.fields, options, change);
   controls.build({ topbar: $("slot-topbar"), data: $("slot-data"), advanced: $("slot-advanced") });
@@ -149,12 +151,15 @@ function onHello(message, { reconnected }) {
   if (Object.keys(viewChanges).length > 0) session.set(viewChanges);
   $("show-diagnostics").checked = Boolean(page.view.diagnostics);
   diagnostics.show(Boolean(page.view.diagnostics));
+  const said = page.tfNote ? [page.tfNote] : [];
   if (page.url.problems.length > 0) {
-    banner(`Some settings in the address could not be read: ${page.url.problems.join("; ")}`);
+    said.push(`Some settings in the address could not be read: ${page.url.problems.join("; ")}`);
   }
+  if (said.length > 0) banner(said.join(" "));
 }
 
 function onConfig(message) {
+  views.onConfig(message);
   if (message.run && message.run !== views.runs.selected) return; // another run's config
   page.config = message.config;
   page.configured = true;
