@@ -94,6 +94,14 @@ export class RunViews {
     for (const id of ids) if (!this.runs.timelines.has(id)) this.session.requestTimeline(id);
   }
 
+  /** A run's accepted config: its diff line follows it. */
+  onConfig(message) {
+    const run = message.run ? this.runs.byId(message.run) : null;
+    if (!run) return;
+    run.config = message.config;
+    if (this.runs.comparing) this.compare.update(this.runs);
+  }
+
   onTimeline(message) {
     this.runs.setTimeline(message);
     if (this.charts) this.charts.setHistory(message.run, message.history || {});
