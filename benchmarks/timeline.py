@@ -24,7 +24,7 @@ def main() -> None:
     started = time.perf_counter()
     trainer.step(STEPS)
     record = time.perf_counter() - started
-    timeline = trainer.timeline
+    timeline = trainer.recorder
     print(f"{STEPS} steps recorded in {record * 1e3:.0f} ms "
           f"({len(timeline.checkpoints)} checkpoints every {timeline.every} steps)")  # fmt: skip
     print(f"checkpoint memory: {timeline.nbytes() / 1024:.0f} KiB "
@@ -47,8 +47,8 @@ def main() -> None:
               f"max {max(values):6.1f} ms   (goal <= 50 ms)")  # fmt: skip
     long = Trainer(REFERENCE)
     long.step(50_000)
-    print(f"after 50,000 steps: {long.timeline.nbytes() / 1024:.0f} KiB in "
-          f"{len(long.timeline.checkpoints)} checkpoints")  # fmt: skip
+    print(f"after 50,000 steps: {long.recorder.nbytes() / 1024:.0f} KiB in "
+          f"{len(long.recorder.checkpoints)} checkpoints")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -88,9 +88,9 @@ class Trainer:
         checkpoint_every: int = CHECKPOINT_EVERY,
         checkpoint_bytes: int = CHECKPOINT_BYTES,
     ) -> None:
-        self.timeline = Timeline(checkpoint_every, checkpoint_bytes)
+        self.recorder = Timeline(checkpoint_every, checkpoint_bytes)  # events + checkpoints
         self._start(config)
-        self.timeline.restart(self.state, "start", "started")
+        self.recorder.restart(self.state, "start", "started")
 
     def _start(self, config: Any, data: Data | None = None) -> None:
         """Install a fresh run of ``config``: its data, first weights, streams, counters."""
@@ -211,11 +211,17 @@ class Trainer:
         batch = min(spec.batch_size, self.data.n_train)
         dropout = any(self._dropouts)
         clip = spec.grad_clip
-        timeline = self.timeline
+        timeline = self.recorder
         every = timeline.every
         done = 0
         # Overflow on the way to divergence is detected below, not warned about.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            while spec.tf_mode and done < int(n) and st.diverged is None:
+                if not self._tf_step(batch):
+                    break
+                done += 1
+                if st.step % every == 0:
+                    timeline.checkpoint(st)
             while done < int(n) and st.diverged is None:
                 idx = st.order[st.position : st.position + batch]
                 masks = self._dropout_masks(len(idx)) if dropout else None
@@ -239,6 +245,57 @@ class Trainer:
                     timeline.checkpoint(st)
         return done
 
+    def _tf_step(self, batch: int) -> bool:
+        """One update by TF Playground's rule (``nn.ts``); False if training diverged.
+
+        TF walks the training set in one fixed order and updates after every ``batch``
+        examples; the examples left at an epoch's end are accumulated into the next epoch's
+        first update. The update is ``w -= lr / c * (sum of gradients + rate * R'(w))``
+        over the ``c`` accumulated examples (biases have no penalty); with L1 a weight
+        that would cross zero becomes exactly 0 and its link stays dead.
+        """
+        st, spec, net = self.state, self.spec, self.network
+        n = self.data.n_train
+        left = n % batch
+        idx = st.order[st.position : st.position + batch]
+        if st.position == 0 and st.epoch > 0 and left:
+            idx = np.concatenate((st.order[n - left :], idx))
+        rate = net.regularization_rate
+        net.regularization_rate = 0.0  # the data gradient only; the penalty follows TF below
+        try:
+            net.backprop(self._F_train[idx], self._T_train[idx])
+        finally:
+            net.regularization_rate = rate
+        flat, grad = net.flat, net.grad_flat
+        if not math.isfinite(float(grad @ grad)):
+            self._diverge("the gradient became infinite or NaN")
+            return False
+        backup = st.backup if st.backup is not None else flat.copy()
+        st.backup = backup
+        np.copyto(backup, flat)
+        step = grad.copy()
+        if rate and spec.regularization != "none":
+            der = np.sign(flat) if spec.regularization == "l1" else flat.copy()
+            step += (rate / len(idx)) * der * net.weight_mask
+        new = flat - spec.learning_rate * step
+        if st.dead is None:
+            st.dead = np.zeros(flat.size, dtype=bool)
+        if spec.regularization == "l1":
+            crossed = (flat * new < 0) & (net.weight_mask > 0)
+            new[crossed] = 0.0
+            st.dead |= crossed
+        new[st.dead] = 0.0
+        np.copyto(flat, new)
+        if not math.isfinite(float(flat @ flat)):
+            np.copyto(flat, backup)
+            self._diverge("the weights overflowed to infinity or NaN")
+            return False
+        st.step += 1
+        st.position += batch
+        if st.position + batch > n:
+            self._end_epoch()
+        return True
+
     def _dropout_masks(self, rows: int) -> list[np.ndarray | None]:
         masks: list[np.ndarray | None] = []
         for p, width in zip(self._dropouts, self.spec.hidden, strict=True):
@@ -252,7 +309,8 @@ class Trainer:
     def _end_epoch(self) -> None:
         st = self.state
         st.epoch += 1
-        st.order = st.rng.permutation(self.data.n_train)
+        if not self.spec.tf_mode:  # TF Playground shuffles once and keeps that order
+            st.order = st.rng.permutation(self.data.n_train)
         st.position = 0
         m = self.metrics()
         for k in HISTORY_KEYS:
@@ -277,7 +335,7 @@ class Trainer:
         step = self.state.step + 1 if at is None else at
         self.state.diverged = {"step": step, "reason": f"Training diverged at step {step}: "
                                f"{what}; {hint}."}  # fmt: skip
-        self.timeline.log(self.state, "diverged", what)
+        self.recorder.log(self.state, "diverged", what)
 
     def declare_diverged(self, what: str) -> None:
         """Mark the run diverged from outside (e.g. its picture overflowed float32)."""
@@ -285,7 +343,7 @@ class Trainer:
             step = self.state.step
             self.state.diverged = {"step": step, "reason": f"Training diverged at step {step}: "
                                    f"{what}; lower the learning rate or reset."}  # fmt: skip
-            self.timeline.log(self.state, "diverged", what)
+            self.recorder.log(self.state, "diverged", what)
 
     def run(self, **until: Any) -> RunResult:
         """Train until an epoch/step count, a time budget, divergence or a pause.
@@ -334,7 +392,7 @@ class Trainer:
     def reset(self) -> None:
         """Back to exactly what ``Trainer(config)`` starts with: same data, first weights."""
         self._start(self.config, self.data)
-        self.timeline.restart(self.state, "reset", "new weights, same data")
+        self.recorder.restart(self.state, "reset", "new weights, same data")
 
     def set_weight(self, layer: int, kind: str, i: int | None, j: int, value: float) -> None:
         """Edit one weight ``W[layer][i, j]`` or bias ``b[layer][j]``."""
@@ -361,7 +419,7 @@ class Trainer:
             raise ValueError(f"i must be an integer in 0..{rows - 1}, got {i!r}")
         self._apply_weight((layer, kind, i, j, float(value)))
         name = f"b{layer}[{j}]" if kind == "bias" else f"W{layer}[{i},{j}]"
-        self.timeline.log(self.state, "weight", f"{name} = {float(value):.4g}",
+        self.recorder.log(self.state, "weight", f"{name} = {float(value):.4g}",
                           ("weight", (layer, kind, i, j, float(value))))  # fmt: skip
 
     def _apply_weight(self, edit: tuple[int, str, int | None, int, float]) -> None:
@@ -385,13 +443,13 @@ class Trainer:
         detail = describe_change(self.spec, spec)
         if kind == "data":
             self._start(config)
-            self.timeline.restart(self.state, "data", detail)
+            self.recorder.restart(self.state, "data", detail)
             return kind
         self._apply_config(config, spec, kind)
         self.config = config  # "none" too: the user's intent (e.g. auto fields) may differ
         self.state.config = config
         if kind != "none":
-            self.timeline.log(self.state, kind, detail, ("config", config))
+            self.recorder.log(self.state, kind, detail, ("config", config))
         return kind
 
     def _apply_config(self, config: Any, spec: RunSpec, kind: str) -> None:
@@ -435,13 +493,13 @@ class Trainer:
         ``fork`` first to keep it.
         """
         current = self.state.step
-        first = self.timeline.first_step
+        first = self.recorder.first_step
         if isinstance(step, bool) or not isinstance(step, int) or not first <= step <= current:
             raise ValueError(f"step must be an integer in {first}..{current}, got {step!r}")
-        base = self.timeline.base_for(step)
-        self.timeline.truncate(step, len(self.timeline.events))  # replay re-takes later ones
+        base = self.recorder.base_for(step)
+        self.recorder.truncate(step, len(self.recorder.events))  # replay re-takes later ones
         self._install(base.state, base.history_len)
-        events = self.timeline.events
+        events = self.recorder.events
         kept = base.n_events
         for event in events[base.n_events :]:
             if event.step > step:
@@ -452,17 +510,17 @@ class Trainer:
                 self._replay(event.payload)
             kept += 1
         self._replay_to(step)
-        self.timeline.truncate(step, kept)
+        self.recorder.truncate(step, kept)
         if step != current:
-            self.timeline.log(self.state, "rewind", f"rewound from step {current} to {step}")
+            self.recorder.log(self.state, "rewind", f"rewound from step {current} to {step}")
 
     def _replay_to(self, step: int) -> None:
         """Train (without logging anything new but divergence) until ``step``."""
         while self.state.step < step and self.state.diverged is None:
-            events = len(self.timeline.events)
+            events = len(self.recorder.events)
             self.step(step - self.state.step)
             # divergence during replay was logged already, the first time round
-            del self.timeline.events[events:]
+            del self.recorder.events[events:]
         if self.state.step < step:
             raise ValueError(f"the run diverged before step {step}")
 
@@ -489,10 +547,23 @@ class Trainer:
         self.state = state
         self._prepare()
 
-    def fork(self, step: int | None = None) -> Trainer:
-        """An independent trainer identical to this one now (or at a past ``step``)."""
+    @property
+    def timeline(self) -> list[dict[str, Any]]:
+        """What happened to this run: ``[{"step", "epoch", "kind", "detail"}, ...]``."""
+        return self.recorder.public()
+
+    @property
+    def first_step(self) -> int:
+        """The earliest step ``rewind``, ``at`` and ``fork`` accept."""
+        return self.recorder.first_step
+
+    def fork(self, step: int | None = None, detail: str | None = None) -> Trainer:
+        """An independent trainer identical to this one now (or at a past ``step``).
+
+        ``detail`` describes the fork in the child's timeline.
+        """
         child = object.__new__(Trainer)
-        child.timeline = self.timeline.copy()
+        child.recorder = self.recorder.copy()
         child.data = self.data  # immutable arrays, shared
         child.config, child.spec = self.config, self.spec
         child.network = _build_network(self.spec)
@@ -502,8 +573,8 @@ class Trainer:
         child._prepare()
         if step is not None and step != self.state.step:
             child.rewind(step)
-            del child.timeline.events[-1:]  # the fork, not a rewind, is what happened
-        child.timeline.log(child.state, "fork", f"forked at step {child.state.step}")
+            del child.recorder.events[-1:]  # the fork, not a rewind, is what happened
+        child.recorder.log(child.state, "fork", detail or f"forked at step {child.state.step}")
         return child
 
     def at(self, step: int) -> Trainer:
@@ -513,7 +584,7 @@ class Trainer:
     # Persistence ---------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         """Everything needed to continue this run bit-for-bit, as JSON-safe builtins."""
-        return take_snapshot(self.state, self.network, self.timeline.public())
+        return take_snapshot(self.state, self.network, self.recorder.public())
 
     @classmethod
     def restore(cls, snapshot: Any, config_loader: Any = None) -> Trainer:
@@ -525,9 +596,9 @@ class Trainer:
         trainer.network.flat[...] = state.params
         state.params = trainer.network.flat
         trainer._prepare()
-        trainer.timeline.restart(state, "restore", f"restored at step {state.step}")
+        trainer.recorder.restart(state, "restore", f"restored at step {state.step}")
         earlier = [Event(e["step"], e["epoch"], e["kind"], e["detail"]) for e in events]
-        trainer.timeline.earlier = earlier + trainer.timeline.earlier[1:]
+        trainer.recorder.earlier = earlier + trainer.recorder.earlier[1:]
         return trainer
 
     # Views ---------------------------------------------------------------------------

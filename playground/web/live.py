@@ -145,10 +145,10 @@ class LiveSession:
         return {
             "type": "timeline",
             "run": run.id,
-            "first_step": t.timeline.first_step,
+            "first_step": t.first_step,
             "step": t.step_count,
             "epoch": t.epoch,
-            "events": t.timeline.public(),
+            "events": t.timeline,
             "history": history,
         }
 
@@ -400,13 +400,11 @@ class LiveSession:
             raise ProtocolError(f"at most {self.max_runs} runs per session", "run")
         step = args["step"]
         try:
-            trainer = run.trainer.fork(step)
+            at = run.trainer.step_count if step is None else step
+            trainer = run.trainer.fork(step, f"forked from {run.id} at step {at}")
         except ValueError as e:
             raise ProtocolError(str(e), "step") from None
         child = self._new_run(trainer, run.id, trainer.step_count)
-        trainer.timeline.events[-1:] = []
-        trainer.timeline.log(trainer.state, "fork",
-                             f"forked from {run.id} at step {trainer.step_count}")  # fmt: skip
         if args["select"]:
             self.selected = child.id
         return [self.runs_message(), self.config_message("fork", child),

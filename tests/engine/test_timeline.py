@@ -78,7 +78,7 @@ def test_rewind_is_bit_identical_to_a_fresh_run_with_the_same_commands(k: int) -
 def test_rewind_discards_the_future_and_logs_it() -> None:
     t = _recorded()
     t.rewind(200)
-    kinds = [e["kind"] for e in t.timeline.public()]
+    kinds = [e["kind"] for e in t.timeline]
     assert "architecture" not in kinds and kinds[-1] == "rewind"
     with pytest.raises(ValueError, match="step must be an integer in 0..200"):
         t.rewind(201)
@@ -96,7 +96,7 @@ def test_fork_keeps_the_parents_future_and_diverges_with_another_optimizer() -> 
     child.step(100)
     np.testing.assert_array_equal(parent.network.flat, untouched.network.flat)
     assert not np.array_equal(child.network.flat, parent.network.flat)
-    assert child.timeline.public()[-2]["kind"] == "fork"
+    assert child.timeline[-2]["kind"] == "fork"
 
 
 def test_checkpoint_memory_stays_within_its_bound_on_a_long_run() -> None:
@@ -107,9 +107,9 @@ def test_checkpoint_memory_stays_within_its_bound_on_a_long_run() -> None:
         checkpoint_every=250,
     )
     t.step(50_000)
-    assert 0 < t.timeline.nbytes() <= bound
-    assert len(t.timeline.checkpoints) >= 3
-    steps = [c.state.step for c in t.timeline.checkpoints]
+    assert 0 < t.recorder.nbytes() <= bound
+    assert len(t.recorder.checkpoints) >= 3
+    steps = [c.state.step for c in t.recorder.checkpoints]
     assert steps == sorted(steps) and steps[0] == 0
     t.rewind(12_345)  # an old step: a longer replay, still exact
     _same(t, _long_fresh(12_345))
@@ -123,11 +123,11 @@ def _long_fresh(k: int) -> Trainer:
 
 def test_timeline_records_what_changed() -> None:
     t = _recorded()
-    events = t.timeline.public()
+    events = t.timeline
     assert events[0] == {"step": 0, "epoch": 0, "kind": "start", "detail": "started"}
     details = {e["kind"]: e["detail"] for e in events}
     assert "learning_rate 0.01 → 0.03" in details["live"] or "optimizer" in details["live"]
     assert details["weight"] == "W1[2,1] = 0.75"
     assert details["architecture"] == "hidden 6,4 → 6,5,3"
     t.reset()
-    assert t.timeline.public()[-1]["kind"] == "reset" and t.timeline.first_step == 0
+    assert t.timeline[-1]["kind"] == "reset" and t.first_step == 0
