@@ -11,13 +11,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first (their own layer: rebuilt only when pyproject.toml changes).
-COPY pyproject.toml README.md ./
-RUN pip install $(python -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))")
+# Dependencies first, at the tested versions (their own layer: rebuilt only when
+# pyproject.toml or constraints.txt changes).
+COPY pyproject.toml constraints.txt ./
+RUN pip install -c constraints.txt $(python -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))")
 
-# The package (static/ and templates/ are package data inside playground/).
+# The package, built into a wheel and installed non-editable (static/ and templates/ are
+# package data inside playground/); the sources are removed again.
+COPY README.md LICENSE MANIFEST.in CHANGELOG.md ./
 COPY playground ./playground
-RUN pip install --no-deps . \
+RUN pip wheel --no-deps -w /tmp/wheels . \
+    && pip install --no-deps /tmp/wheels/nn_playground-*.whl \
+    && rm -rf /tmp/wheels playground build *.egg-info \
     && useradd --create-home --uid 10001 playground
 
 USER playground

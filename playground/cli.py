@@ -97,22 +97,13 @@ def _parse_value(name: str, raw: str) -> Any:
 
 
 def _read_rows(path: str) -> list[list[float]]:
-    """Rows ``x1,x2,label`` of a CSV file (a header line is skipped)."""
+    """Rows ``x1,x2,label`` of a point file (``playground.points_csv``, shared with the server)."""
+    from playground.points_csv import PointsError, read_points
+
     try:
-        with open(path, encoding="utf-8") as f:
-            lines = [line.strip() for line in f if line.strip()]
-    except OSError as e:
-        raise ConfigError(f"cannot read {path}: {e.strerror}", "custom_points") from None
-    rows = []
-    for number, line in enumerate(lines, start=1):
-        cells = [c.strip() for c in line.split(",")]
-        try:
-            rows.append([float(c) for c in cells])
-        except ValueError:
-            if number == 1:
-                continue  # header
-            raise ConfigError(f"{path} line {number} is not numbers", "custom_points") from None
-    return rows
+        return read_points(path)
+    except PointsError as e:
+        raise ConfigError(str(e), "custom_points") from None
 
 
 def _read_json(path: str) -> Any:

@@ -9,6 +9,7 @@ process reads for itself.
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import sys
 import threading
@@ -20,13 +21,32 @@ DEFAULT_PORT = 8000
 APP_FACTORY = "playground.web.app:create_app_from_env"
 
 
+def _env_port() -> int:
+    """``PLAYGROUND_PORT`` if set (a non-number is reported by ``run_serve``), else 8000."""
+    raw = os.environ.get("PLAYGROUND_PORT", "").strip()
+    if not raw:
+        return DEFAULT_PORT
+    try:
+        return int(raw)
+    except ValueError:
+        return -1  # out of range: run_serve reports it and exits 2
+
+
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--host``, ``--port``, ``--workers`` and ``--open`` to ``parser``."""
+    """Add ``--host``, ``--port``, ``--workers`` and ``--open`` to ``parser``.
+
+    ``--host`` and ``--port`` default to ``PLAYGROUND_HOST`` / ``PLAYGROUND_PORT`` when set.
+    """
     parser.add_argument(
-        "--host", default=DEFAULT_HOST, help="address to listen on (default: %(default)s)"
+        "--host",
+        default=os.environ.get("PLAYGROUND_HOST", "").strip() or DEFAULT_HOST,
+        help="address to listen on, or PLAYGROUND_HOST (default: %(default)s)",
     )
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help="TCP port, 1..65535 (default: %(default)s)"
+        "--port",
+        type=int,
+        default=_env_port(),
+        help="TCP port, 1..65535, or PLAYGROUND_PORT (default: %(default)s)",
     )
     parser.add_argument(
         "--workers",

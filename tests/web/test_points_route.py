@@ -1,0 +1,29 @@
+"""``POST /api/points/parse`` answers with the CLI's parser on the same fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "points"
+FOUR = [[1.0, 2.0, 1.0], [3.0, 4.0, 0.0], [5.0, 6.0, 1.0], [7.0, 8.0, 0.0]]
+
+
+@pytest.mark.parametrize(
+    "name", ["bom.csv", "semicolon_header.csv", "tabs.csv", "header.csv", "bom_quoted_header.csv"]
+)
+def test_page_text_parses_like_the_cli(client: TestClient, name: str) -> None:
+    text = (FIXTURES / name).read_bytes().decode("utf-8")  # what File.text() gives the page
+    response = client.post("/api/points/parse", json={"text": text})
+    assert response.status_code == 200, response.text
+    assert response.json()["rows"] == FOUR
+
+
+def test_a_bad_row_is_422_with_its_line(client: TestClient) -> None:
+    text = (FIXTURES / "bad_number.csv").read_text()
+    response = client.post("/api/points/parse", json={"text": text})
+    assert response.status_code == 422
+    body = str(response.json())
+    assert "line 3" in body and "not a finite number" in body
