@@ -26,8 +26,10 @@ const FONT = { family: "system-ui, sans-serif", size: 14, color: "#222" };
 const OFF_PLOT = [1000, 1001]; // where the legend-only trace lives (outside the axes)
 
 export class Boundary {
-  constructor(el, onClickPoint = null) {
+  /** `compact`: no colour legend and thin margins (the compare sides). */
+  constructor(el, onClickPoint = null, { compact = false } = {}) {
     this.el = el;
+    this.compact = compact;
     this.onClickPoint = onClickPoint;
     this.canvas = document.createElement("canvas");
     this.lut = new Uint32Array(256);
@@ -42,8 +44,9 @@ export class Boundary {
       range: [-EXTENT, EXTENT], zeroline: false, showgrid: false, ticks: "outside",
       tickvals: [-6, -4, -2, 0, 2, 4, 6], fixedrange: true, linecolor: "#888", mirror: true,
     };
+    if (this.compact) Object.assign(axis, { showticklabels: false, ticks: "" });
     this.layout = {
-      margin: { l: 36, r: 10, t: 6, b: 30 },
+      margin: this.compact ? { l: 4, r: 4, t: 4, b: 4 } : { l: 36, r: 10, t: 6, b: 30 },
       xaxis: { ...axis, constrain: "domain" },
       yaxis: { ...axis, scaleanchor: "x", constrain: "domain" },
       font: FONT,
@@ -57,7 +60,7 @@ export class Boundary {
     };
     this.data = [
       { type: "heatmap", x: OFF_PLOT, y: OFF_PLOT, z: [[0, 1], [0, 1]], hoverinfo: "skip",
-        colorscale: DIVERGING, zmin: 0, zmax: 1, showscale: true,
+        colorscale: DIVERGING, zmin: 0, zmax: 1, showscale: !this.compact,
         colorbar: { thickness: 14, len: 0.9, outlinewidth: 0, tickfont: { size: 13 } } },
       points("training points", "#fff"),
       points("test points", "#000"),

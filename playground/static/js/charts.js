@@ -175,10 +175,12 @@ export class Charts {
       chart.keys.forEach((key, t) => {
         const line = many ? { color, width: 3, dash: t ? "dash" : "solid" }
           : t ? TEST_LINE : TRAIN_LINE;
-        const name = `${many ? `${id} ` : ""}${t ? "test" : "training"}`;
+        // Compare: one legend entry per run ("A", "B"); test is the dashed line.
+        const name = many ? `${id}${t ? " test" : ""}` : t ? "test" : "training";
         // Regression has no accuracy: leave those points out, as live frames do.
         const keep = s.x.map((_, k) => s[chart.keys[0]][k] !== null);
         data.push({ type: "scatter", mode: "lines", name, meta: id, line,
+          showlegend: !many || t === 0,
           x: s.x.filter((_, k) => keep[k]), y: s[key].filter((_, k) => keep[k]) });
       });
     }

@@ -88,7 +88,7 @@ export class CompareView {
       if (e.key === "Enter") this.actions.select(id);
     });
     this.root.append(el);
-    const boundary = new Boundary(plot);
+    const boundary = new Boundary(plot, null, { compact: true });
     boundary.init();
     boundary.showTest = this.showTest;
     boundary.discretize = this.discretize;
