@@ -9,7 +9,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.browser.helpers import tid
+from tests.browser.helpers import (
+    epoch,
+    number,
+    set_control,
+    settle,
+    step_count,
+    tid,
+    wait_epoch_at_least,
+    wait_step,
+)
 
 RUN_A = {"id": "A", "step": 300, "epoch": 12, "playing": False, "diverged": False,
          "parent": None, "forked_at": None,
@@ -120,7 +129,7 @@ def test_runs_message_splits_the_page_and_overlays_the_charts(page: Any) -> None
                      dash: t.line ? t.line.dash : null, color: t.line ? t.line.color : null }))"""
     )
     lines = [t for t in traces if t["mode"] == "lines"]
-    assert [t["name"] for t in lines] == ["A training", "A test", "B training", "B test"]
+    assert [t["name"] for t in lines] == ["A", "A test", "B", "B test"]
     assert lines[0]["color"] != lines[2]["color"]  # one colour per run
     assert lines[1]["dash"] == "dash" and lines[0]["dash"] == "solid"
     assert lines[2]["n"] == 3
@@ -138,3 +147,109 @@ def test_runs_message_splits_the_page_and_overlays_the_charts(page: Any) -> None
         ".filter(t => t.mode === 'lines').map(t => t.name)"
     )
     assert names == ["training", "test"]
+
+
+# End to end, against the real server ------------------------------------------------
+
+
+def boundary_image(page: Any, testid: str = "boundary") -> str:
+    source: str = page.evaluate(
+        "id => document.querySelector(`[data-testid=${id}]`).layout.images[0].source", testid
+    )
+    return source
+
+
+def first_weight(page: Any) -> float:
+    value: float = page.evaluate("() => window.playground.network.weightValue('weight', 0, 0, 0)")
+    return value
+
+
+def train_to(page: Any, n: int) -> int:
+    """Play until epoch >= n, pause, wait for the last frame; returns the epoch shown."""
+    page.click(tid("play"))
+    wait_epoch_at_least(page, n)
+    page.click(tid("play"))
+    settle(page)
+    return epoch(page)
+
+
+def test_scrub_back_shows_that_moment_then_live_again(page: Any) -> None:
+    end = train_to(page, 20)
+    live_image = boundary_image(page)
+    live_loss = number(page, "test-loss")
+    last = int(page.get_attribute(tid("timeline"), "max"))
+    assert last == step_count(page)
+    page.locator(tid("timeline")).fill(str(last // 4))
+    page.wait_for_function("() => document.getElementById('timeline-bar').dataset.at !== ''")
+    settle(page)
+    shown = epoch(page)
+    assert 0 < shown < end
+    assert page.text_content(tid("timeline-epoch")) == str(shown)
+    assert boundary_image(page) != live_image
+    assert number(page, "test-loss") != live_loss
+    assert page.get_attribute(tid("play"), "aria-pressed") == "false"
+    page.locator(tid("timeline")).fill(str(last))  # released at the end: live again
+    page.wait_for_function("() => document.getElementById('timeline-bar').dataset.at === ''")
+    settle(page)
+    assert epoch(page) == end
+    assert number(page, "test-loss") == live_loss
+
+
+def test_fork_and_change_b_optimizer_gives_two_boundaries_and_curves(page: Any) -> None:
+    train_to(page, 5)
+    page.click(tid("fork"))
+    page.wait_for_selector(f"{tid('side-B')}.selected")
+    set_control(page, "optimizer", "adam")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=diff-B]').textContent.includes('adam')"
+    )
+    page.click(tid("play"))  # both runs, in lockstep
+    page.wait_for_function(
+        "() => ['A', 'B'].every(id => Number(document.querySelector("
+        "`[data-testid=side-${id}]`).dataset.epoch) >= 25)"
+    )
+    page.click(tid("play"))
+    settle(page)
+    assert boundary_image(page, "boundary-A") != boundary_image(page, "boundary-B")
+    lines = page.evaluate(
+        "() => document.querySelector('[data-testid=loss-chart]').data"
+        ".filter(t => t.mode === 'lines').map(t => ({name: t.name, y: t.y}))"
+    )
+    assert [t["name"] for t in lines] == ["A", "A test", "B", "B test"]
+    a, b = lines[0]["y"], lines[2]["y"]
+    assert len(a) >= 20 and len(b) >= 20
+    assert a[-1] != b[-1]
+    page.click(tid("close-B"))
+    page.wait_for_selector(f"{tid('compare-view')}[hidden]", state="attached")
+
+
+def test_reload_keeps_the_epoch_and_the_weights(page: Any) -> None:
+    stamp = page.evaluate("() => Date.now()")
+    end = train_to(page, 10)  # the pause asks for a snapshot, kept in sessionStorage
+    weight = first_weight(page)
+    page.wait_for_function("t => Number(document.body.dataset.savedAt || 0) > t", arg=stamp)
+    page.reload()
+    page.wait_for_selector("[data-testid=conn][data-state=connected]")
+    page.wait_for_function(
+        "n => Number(document.querySelector('[data-testid=epoch]').textContent) === n", arg=end
+    )
+    assert first_weight(page) == weight
+
+
+def test_download_then_open_a_run(page: Any, tmp_path: Any) -> None:
+    end = train_to(page, 8)
+    weight = first_weight(page)
+    with page.expect_download() as info:
+        page.click(tid("download-run"))
+    download = info.value
+    assert download.suggested_filename == f"run-A-step{step_count(page)}.json"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    assert json.loads(path.read_text())["format"] == "nn-playground/snapshot"
+    page.click(tid("reset"))
+    wait_step(page, 0)
+    page.set_input_files(tid("open-run"), str(path))
+    page.wait_for_function(
+        "n => Number(document.querySelector('[data-testid=epoch]').textContent) === n", arg=end
+    )
+    assert first_weight(page) == weight
