@@ -7,6 +7,7 @@ command line agree and every rejection names the field. A run is a pure function
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 
 from pydantic import (
@@ -124,6 +125,12 @@ class RunConfig(BaseModel):
         0.0, "training", "dropout rate: one for all hidden layers, or one per layer"
     )
     batch_size: int = _field(10, "training", "examples per step", ge=1, le=1000)
+    preset: Literal["none", "tfp"] = _field(
+        "none",
+        "training",
+        "tfp: TF Playground's training (squared error, U(-0.5, 0.5) weights, 0.1 biases, "
+        "plain SGD, one fixed shuffle, its batch and L1 rules); overrides those fields",
+    )
 
     @field_validator("*", mode="before")
     @classmethod
@@ -210,6 +217,18 @@ class RunConfig(BaseModel):
     def spec(self) -> RunSpec:
         """The engine's record of this config, with every "auto" choice resolved."""
         acts = tuple(self.activations)
+        if self.preset == "tfp":
+            return replace(
+                self.updated(preset="none").spec(),
+                loss="squared_error" if self.problem != "multiclass" else str(self.loss),
+                initializers=("uniform",) * (len(acts) + 1),
+                bias_init=0.1,
+                optimizer="sgd",
+                schedule="constant",
+                grad_clip=0.0,
+                dropouts=(0.0,) * len(acts),
+                tf_mode=True,
+            )
         return RunSpec(
             dataset=self.dataset,
             problem=str(self.problem),  # set by the validator

@@ -41,6 +41,9 @@ class RunSpec:
     regularization_rate: float
     dropouts: tuple[float, ...]
     batch_size: int
+    # TF Playground's training rule (``preset="tfp"``): one fixed shuffle, partial batches
+    # carried into the next epoch, the penalty divided by the batch count, L1 snapping.
+    tf_mode: bool = False
 
     def hyper(self) -> dict[str, float]:
         """The optimizer hyperparameters as a dict."""

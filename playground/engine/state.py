@@ -41,6 +41,7 @@ class RunState:
     diverged: dict[str, Any] | None = None
     loss_ceiling: float = float("inf")
     backup: np.ndarray | None = None  # weights before the last update (rollback, update ratio)
+    dead: np.ndarray | None = None  # TF mode: links L1 snapped to 0 (they stay at 0)
 
     def copy(self, share_history: bool = False) -> RunState:
         """An independent copy. With ``share_history`` the history lists are shared.
@@ -64,6 +65,7 @@ class RunState:
             diverged=None if self.diverged is None else dict(self.diverged),
             loss_ceiling=self.loss_ceiling,
             backup=None if self.backup is None else self.backup.copy(),
+            dead=None if self.dead is None else self.dead.copy(),
         )
 
     def nbytes(self) -> int:

@@ -195,6 +195,8 @@ class Trainer:
     def steps_to_epoch_end(self) -> int:
         """Steps left until the current epoch ends."""
         batch = min(self.spec.batch_size, self.data.n_train)
+        if self.spec.tf_mode:  # the partial last batch waits for the next epoch
+            return max(1, (self.data.n_train - self.state.position) // batch)
         return max(1, math.ceil((self.data.n_train - self.state.position) / batch))
 
     # Training ------------------------------------------------------------------------
@@ -250,9 +252,10 @@ class Trainer:
 
         TF walks the training set in one fixed order and updates after every ``batch``
         examples; the examples left at an epoch's end are accumulated into the next epoch's
-        first update. The update is ``w -= lr / c * (sum of gradients + rate * R'(w))``
-        over the ``c`` accumulated examples (biases have no penalty); with L1 a weight
-        that would cross zero becomes exactly 0 and its link stays dead.
+        first update. The update is ``w' = w - lr / c * (sum of the c gradients)`` and then
+        ``w'' = w' - lr * rate * R'(w)`` (R' at the old weight; biases have no penalty);
+        with L1, a weight whose penalty step crosses zero (``w' * w'' < 0``) becomes
+        exactly 0 and its link stays dead (never updated again).
         """
         st, spec, net = self.state, self.spec, self.network
         n = self.data.n_train
@@ -273,18 +276,18 @@ class Trainer:
         backup = st.backup if st.backup is not None else flat.copy()
         st.backup = backup
         np.copyto(backup, flat)
-        step = grad.copy()
+        moved = flat - spec.learning_rate * grad  # the mean gradient of the c examples
+        new = moved.copy()
         if rate and spec.regularization != "none":
             der = np.sign(flat) if spec.regularization == "l1" else flat.copy()
-            step += (rate / len(idx)) * der * net.weight_mask
-        new = flat - spec.learning_rate * step
-        if st.dead is None:
+            new -= (spec.learning_rate * rate) * der * net.weight_mask  # R' at the old weight
+        if st.dead is None or st.dead.size != flat.size:  # a new shape revives every link
             st.dead = np.zeros(flat.size, dtype=bool)
+        new[st.dead] = flat[st.dead]  # a dead link is never updated again
         if spec.regularization == "l1":
-            crossed = (flat * new < 0) & (net.weight_mask > 0)
+            crossed = (moved * new < 0) & (net.weight_mask > 0) & ~st.dead
             new[crossed] = 0.0
             st.dead |= crossed
-        new[st.dead] = 0.0
         np.copyto(flat, new)
         if not math.isfinite(float(flat @ flat)):
             np.copyto(flat, backup)
