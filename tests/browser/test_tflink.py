@@ -40,6 +40,7 @@ def test_a_full_tf_playground_link_opens_the_same_configuration(
         "batch_size": "7",
         "seed": "72000",
         "test": "1",
+        "preset": "tfp",  # TF-compatible training
     }
     assert {k: query.get(k) for k in expected} == expected
     assert set(query["hide"].split(",")) == {"learning_rate", "play"}
