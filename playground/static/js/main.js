@@ -219,11 +219,16 @@ function onEvent(message) {
   if (message.event === "playing") setPlaying(true);
   if (["paused", "done", "diverged"].includes(message.event)) setPlaying(false);
   if (message.event === "diverged") {
-    banner(
-      `Training diverged at step ${message.step}: ${message.reason || message.message}. ` +
-        "The numbers grew too large to compute. Try a smaller learning rate, " +
-        "less regularization, or gradient clipping, then press reset.",
-    );
+    // The engine's reason already names the step, what happened and what to try.
+    let text = String(message.reason || message.message || "").replace(/\.+\s*$/, "");
+    if (!text.startsWith("Training diverged")) {
+      text = `Training diverged at step ${message.step}: ${text || "the loss exploded"}`;
+    }
+    banner(`${text}.`);
+    page.divergedBanner = true;
+  } else if (page.divergedBanner && ["reset", "playing"].includes(message.event)) {
+    $("banner").hidden = true; // recovered: the old divergence no longer applies
+    page.divergedBanner = false;
   }
 }
 
