@@ -9,6 +9,15 @@ objects hold views into it).
 Update rules follow the usual references: momentum (Polyak 1964), Nesterov momentum in the
 form of Sutskever et al. (2013), AdaGrad (Duchi et al. 2011), RMSProp (Tieleman & Hinton
 2012), Adam (Kingma & Ba 2015) and AdamW's decoupled weight decay (Loshchilov & Hutter 2019).
+
+Where those papers leave a choice, the conventions are PyTorch's (``torch.optim``), so a
+run can be compared with one there: momentum ``v = mu v + g; w -= lr v``; Nesterov
+``v = mu v + g; w -= lr (g + mu v)``; AdaGrad's accumulator starts at 0 and ε is added
+outside the square root, ``w -= lr g / (sqrt(sum g²) + ε)``; RMSProp likewise
+``w -= lr g / (sqrt(E[g²]) + ε)``; Adam is bias-corrected,
+``w -= lr m̂ / (sqrt(v̂) + ε)``; AdamW's decay is scaled by the learning rate,
+``w -= lr (m̂ / (sqrt(v̂) + ε) + λ w)``, and (as in PyTorch's default parameter group)
+applies to biases too, unlike the L1 / L2 penalties, which cover weights only.
 """
 
 from __future__ import annotations
