@@ -45,7 +45,7 @@ def task_ms(cdp: Any) -> float:
     return 1000.0 * float(metrics["TaskDuration"])
 
 
-COMPARE = "compare A | B (default config, fork, both playing)"
+COMPARE = "compare A | B (default, fork, both playing)"
 
 
 def sides_drawn(page: Any) -> dict[str, int]:
