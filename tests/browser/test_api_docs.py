@@ -41,5 +41,5 @@ def test_prefilled_train_example_is_accepted(
     status = train.get_by_role("status")
     page.wait_for_function("el => /\\d{3}/.test(el.textContent)", arg=status.element_handle())
     assert status.inner_text().startswith("200"), train.locator("pre").inner_text()
-    assert '"stopped": "done"' in train.get_by_label("Response of POST /api/train").inner_text()
+    assert '"stopped": "epochs"' in train.get_by_label("Response of POST /api/train").inner_text()
     assert problems.exceptions == []
