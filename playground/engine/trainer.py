@@ -123,6 +123,12 @@ class Trainer:
             f"epoch={self.epoch})"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter's display: config summary, metrics and a small boundary picture."""
+        from playground.plot import summary_html
+
+        return summary_html(self)
+
     def _prepare(self) -> None:
         """Cache what every step needs: feature matrices and targets as the loss wants them."""
         feats = self.spec.features
