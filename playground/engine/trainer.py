@@ -16,6 +16,7 @@ returning a ``RunSpec``); the engine reads only the resolved spec.
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -469,8 +470,6 @@ class Trainer:
         net = _build_network(spec)
         rng = st.rng
         if kind == "architecture":
-            import copy
-
             rng = copy.deepcopy(st.rng)
             _initialize(net, spec, rng)  # new neurons get fresh weights from the training stream
             transfer_weights(self.network, old_spec.features, net, spec.features)
@@ -480,8 +479,6 @@ class Trainer:
         if kind == "architecture" or old_spec.optimizer != spec.optimizer:
             optimizer = _build_optimizer(spec, net.flat.size)
         elif old_spec.optimizer_hyper != spec.optimizer_hyper:
-            import copy
-
             optimizer = copy.deepcopy(st.optimizer)
             hyper = spec.hyper()
             optimizer.set_hyperparameters(**{k: hyper[k] for k in optimizer.hyperparameters})
