@@ -228,6 +228,7 @@ class RunConfig(BaseModel):
                 grad_clip=0.0,
                 dropouts=(0.0,) * len(acts),
                 tf_mode=True,
+                initializer_choice="uniform",
             )
         return RunSpec(
             dataset=self.dataset,
@@ -257,6 +258,7 @@ class RunConfig(BaseModel):
             regularization_rate=self.regularization_rate,
             dropouts=tuple(self.dropouts),
             batch_size=self.batch_size,
+            initializer_choice=self.initializer or "auto",
         )
 
     def updated(self, **changes: Any) -> RunConfig:

@@ -16,8 +16,10 @@ run can be compared with one there: momentum ``v = mu v + g; w -= lr v``; Nester
 outside the square root, ``w -= lr g / (sqrt(sum g²) + ε)``; RMSProp likewise
 ``w -= lr g / (sqrt(E[g²]) + ε)``; Adam is bias-corrected,
 ``w -= lr m̂ / (sqrt(v̂) + ε)``; AdamW's decay is scaled by the learning rate,
-``w -= lr (m̂ / (sqrt(v̂) + ε) + λ w)``, and (as in PyTorch's default parameter group)
-applies to biases too, unlike the L1 / L2 penalties, which cover weights only.
+``w -= lr (m̂ / (sqrt(v̂) + ε) + λ w)``. One deliberate difference: AdamW's decay covers
+the weights only (the trainer passes the network's weight mask as ``decay_mask``), like
+the L1 / L2 penalties, so "weight decay" means the same set of numbers everywhere here;
+PyTorch's default parameter group would decay biases too.
 """
 
 from __future__ import annotations
@@ -325,10 +327,21 @@ class AdamW(Adam):
     hyperparameters = ("beta1", "beta2", "epsilon", "weight_decay")
     _weight_decay: float
 
+    def __init__(self, size: int, decay_mask: np.ndarray | None = None, **hyper: float) -> None:
+        super().__init__(size, **hyper)
+        if decay_mask is not None:
+            decay_mask = np.asarray(decay_mask, dtype=np.float64)
+            if decay_mask.shape != (self.size,) or not np.isin(decay_mask, (0.0, 1.0)).all():
+                raise ValueError(f"decay_mask must be {self.size} zeros and ones")
+        #: 1 where weight decay applies (the weights), 0 where it does not (the biases)
+        self.decay_mask = decay_mask
+
     def _update(self, param: np.ndarray, grad: np.ndarray, lr: float) -> None:
         direction = self._direction(grad)
         tmp = self._tmp[0]
         np.multiply(param, self._weight_decay, out=tmp)
+        if self.decay_mask is not None:
+            np.multiply(tmp, self.decay_mask, out=tmp)
         np.add(direction, tmp, out=direction)
         np.multiply(direction, lr, out=direction)
         np.subtract(param, direction, out=param)
@@ -354,11 +367,12 @@ def make_optimizer(
     epsilon: float = 1e-8,
     rho: float = 0.9,
     weight_decay: float = 0.01,
+    decay_mask: np.ndarray | None = None,
 ) -> Optimizer:
     """Build optimizer ``name`` from the full set of knobs, ignoring the ones it does not use.
 
     Lets the config pass every hyperparameter unconditionally; only the used ones are
-    validated.
+    validated. ``decay_mask`` (1 = decayed) limits AdamW's weight decay, e.g. to weights.
     """
     cls = lookup(OPTIMIZERS, "optimizer", name)
     given = {
@@ -369,7 +383,10 @@ def make_optimizer(
         "rho": rho,
         "weight_decay": weight_decay,
     }
-    return cls(size, **{k: given[k] for k in cls.hyperparameters})
+    hyper = {k: given[k] for k in cls.hyperparameters}
+    if cls is AdamW:
+        return AdamW(size, decay_mask=decay_mask, **hyper)
+    return cls(size, **hyper)
 
 
 def clip_by_global_norm(grad: np.ndarray, max_norm: float) -> float:

@@ -25,7 +25,10 @@ import numpy as np
 from playground.engine.state import HISTORY_KEYS, RunState
 
 FORMAT = "nn-playground/snapshot"
-VERSION = 2  # 2 added the optional display timeline; version 1 snapshots still restore
+VERSION = 3
+#: 2 added the optional display timeline; 3 the dropout stream and TF mode's dead links.
+#: Older versions still restore: their dropout stream starts where a fresh run's does.
+VERSIONS = (1, 2, VERSION)
 MAX_HISTORY_ENTRIES = 4001
 MAX_TIMELINE_EVENTS = 1000
 MAX_COUNTER = 2**53  # exact in a browser's JSON
@@ -66,24 +69,50 @@ def set_config_loader(loader: ConfigLoader) -> None:
     _loader = loader
 
 
+def _encode_rng(generator: np.random.Generator) -> dict[str, Any]:
+    rng = generator.bit_generator.state
+    return {
+        "bit_generator": rng["bit_generator"],
+        "state": str(rng["state"]["state"]),
+        "inc": str(rng["state"]["inc"]),
+        "has_uint32": int(rng["has_uint32"]),
+        "uinteger": str(rng["uinteger"]),
+    }
+
+
+def _decode_rng(rng_data: Any, name: str) -> np.random.Generator:
+    if not isinstance(rng_data, dict) or rng_data.get("bit_generator") != "PCG64":
+        raise ValueError(f"snapshot {name} must be a PCG64 state")
+    has_uint32 = rng_data.get("has_uint32")
+    if has_uint32 not in (0, 1) or isinstance(has_uint32, bool):
+        raise ValueError(f"snapshot {name} has_uint32 must be 0 or 1")
+    rng = np.random.default_rng()
+    try:
+        rng.bit_generator.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": _big_int(rng_data.get("state"), name, "state"),
+                      "inc": _big_int(rng_data.get("inc"), name, "inc")},
+            "has_uint32": has_uint32,
+            "uinteger": _big_int(rng_data.get("uinteger"), name, "uinteger"),
+        }  # fmt: skip
+    except (TypeError, ValueError, OverflowError) as e:
+        raise ValueError(f"snapshot {name} state is invalid: {e}") from None
+    return rng
+
+
 def take_snapshot(state: RunState, network: Any, events: list[dict[str, Any]]) -> dict[str, Any]:
     """Everything ``restore_snapshot`` needs to continue the run bit-for-bit."""
     opt = state.optimizer.state_dict()
     opt["buffers"] = {k: encode_array(np.asarray(v)) for k, v in opt["buffers"].items()}
-    rng = state.rng.bit_generator.state
     return {
         "format": FORMAT,
         "version": VERSION,
         "config": state.config.model_dump(mode="json"),
         "params": encode_array(network.flat),
         "optimizer": opt,
-        "rng": {
-            "bit_generator": rng["bit_generator"],
-            "state": str(rng["state"]["state"]),
-            "inc": str(rng["state"]["inc"]),
-            "has_uint32": int(rng["has_uint32"]),
-            "uinteger": str(rng["uinteger"]),
-        },
+        "rng": _encode_rng(state.rng),
+        "dropout_rng": _encode_rng(state.dropout_rng),
+        "dead": None if state.dead is None else encode_array(state.dead, "u1"),
         "step": state.step,
         "epoch": state.epoch,
         "position": state.position,
@@ -102,10 +131,10 @@ def _counter(snap: dict[str, Any], key: str, high: int = MAX_COUNTER) -> int:
     return v
 
 
-def _big_int(value: Any, name: str) -> int:
+def _big_int(value: Any, stream: str, name: str) -> int:
     ok = isinstance(value, str) and 0 < len(value) <= 40 and value.isascii() and value.isdigit()
     if not ok:
-        raise ValueError(f"snapshot rng {name} must be a decimal string")
+        raise ValueError(f"snapshot {stream} {name} must be a decimal string")
     return int(value)
 
 
@@ -162,27 +191,46 @@ def _timeline(raw: Any) -> list[dict[str, Any]]:
 def restore_snapshot(snap: Any, config_loader: ConfigLoader | None = None) -> tuple[Any, Any]:
     """Validate ``snap``'s envelope and config; returns ``(config, build)``.
 
-    The caller builds a fresh run of ``config`` and calls ``build(fresh_state, n_train)``,
-    which returns the snapshot's ``RunState`` (taking the fresh optimizer to load into) and
-    its display timeline, or raises ValueError on anything invalid.
+    The caller builds a fresh run of ``config`` and calls
+    ``build(fresh_state, n_train, weight_mask)``, which returns the snapshot's ``RunState``
+    (taking the fresh optimizer to load into, and the fresh dropout stream for snapshots
+    older than version 3) and its display timeline, or raises ValueError on anything
+    invalid. ``weight_mask`` (1 for weights, 0 for biases) checks the dead links.
     """
     if not isinstance(snap, dict):
         raise ValueError("a snapshot must be a JSON object")
     version = snap.get("version")
-    if snap.get("format") != FORMAT or isinstance(version, bool) or version not in (1, VERSION):
-        raise ValueError(f"not a {FORMAT} version 1 or {VERSION} snapshot")
+    if snap.get("format") != FORMAT or isinstance(version, bool) or version not in VERSIONS:
+        raise ValueError(f"not a {FORMAT} version 1 to {VERSION} snapshot")
     loader = config_loader or _loader
     if loader is None:
         raise ValueError("no config loader registered (import playground.config)")
     config = loader(snap.get("config"))
 
-    def build(fresh: RunState, n_train: int) -> tuple[RunState, list[dict[str, Any]]]:
-        return _state_of(snap, config, fresh, n_train), _timeline(snap.get("timeline"))
+    def build(
+        fresh: RunState, n_train: int, weight_mask: np.ndarray
+    ) -> tuple[RunState, list[dict[str, Any]]]:
+        state = _state_of(snap, config, fresh, n_train, weight_mask)
+        return state, _timeline(snap.get("timeline"))
 
     return config, build
 
 
-def _state_of(snap: dict[str, Any], config: Any, fresh: RunState, n_train: int) -> RunState:
+def _dead(raw: Any, params: np.ndarray, weight_mask: np.ndarray) -> np.ndarray | None:
+    """TF mode's dead links: weights (never biases) that L1 snapped to exactly 0."""
+    if raw is None:
+        return None
+    flags = decode_array(raw, params.size, "dead", "u1")
+    if not np.isin(flags, (0, 1)).all():
+        raise ValueError("snapshot dead must hold only 0 and 1")
+    dead = flags.astype(bool)
+    if (weight_mask[dead] == 0).any() or (params[dead] != 0).any():
+        raise ValueError("snapshot dead may only mark weights that are exactly 0")
+    return dead
+
+
+def _state_of(snap: dict[str, Any], config: Any, fresh: RunState, n_train: int,
+              weight_mask: np.ndarray) -> RunState:  # fmt: skip
     n = fresh.params.size
     params = decode_array(snap.get("params"), n, "params")
     opt_state = snap.get("optimizer")
@@ -191,23 +239,12 @@ def _state_of(snap: dict[str, Any], config: Any, fresh: RunState, n_train: int) 
     buffers = {k: decode_array(v, n, f"optimizer {k}") for k, v in opt_state["buffers"].items()}
     optimizer = fresh.optimizer
     optimizer.load_state_dict({**opt_state, "buffers": buffers})
-    rng_data = snap.get("rng")
-    if not isinstance(rng_data, dict) or rng_data.get("bit_generator") != "PCG64":
-        raise ValueError("snapshot rng must be a PCG64 state")
-    has_uint32 = rng_data.get("has_uint32")
-    if has_uint32 not in (0, 1) or isinstance(has_uint32, bool):
-        raise ValueError("snapshot rng has_uint32 must be 0 or 1")
-    rng = np.random.default_rng()
-    try:
-        rng.bit_generator.state = {
-            "bit_generator": "PCG64",
-            "state": {"state": _big_int(rng_data.get("state"), "state"),
-                      "inc": _big_int(rng_data.get("inc"), "inc")},
-            "has_uint32": has_uint32,
-            "uinteger": _big_int(rng_data.get("uinteger"), "uinteger"),
-        }  # fmt: skip
-    except (TypeError, ValueError, OverflowError) as e:
-        raise ValueError(f"snapshot rng state is invalid: {e}") from None
+    rng = _decode_rng(snap.get("rng"), "rng")
+    if snap.get("version") == VERSION:
+        dropout_rng = _decode_rng(snap.get("dropout_rng"), "dropout_rng")
+        dead = _dead(snap.get("dead"), params, weight_mask)
+    else:  # older snapshots drew dropout from ``rng`` and kept no dead links
+        dropout_rng, dead = fresh.dropout_rng, None
     order = decode_array(snap.get("order"), n_train, "order", "<i4").astype(np.int64)
     if not np.array_equal(np.sort(order), np.arange(n_train)):
         raise ValueError("snapshot order must be a permutation of the training points")
@@ -229,6 +266,7 @@ def _state_of(snap: dict[str, Any], config: Any, fresh: RunState, n_train: int) 
         params=params,
         optimizer=optimizer,
         rng=rng,
+        dropout_rng=dropout_rng,
         order=order,
         position=_counter(snap, "position", n_train - 1),
         step=_counter(snap, "step"),
@@ -237,4 +275,5 @@ def _state_of(snap: dict[str, Any], config: Any, fresh: RunState, n_train: int) 
         diverged=diverged and {"step": diverged["step"], "reason": diverged["reason"]},
         loss_ceiling=float(ceiling),
         backup=params.copy(),
+        dead=dead,
     )

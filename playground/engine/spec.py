@@ -44,6 +44,9 @@ class RunSpec:
     # TF Playground's training rule (``preset="tfp"``): one fixed shuffle, partial batches
     # carried into the next epoch, the penalty divided by the batch count, L1 snapping.
     tf_mode: bool = False
+    # the user's initializer choice ("auto": per activation); changing it re-draws weights,
+    # while ``initializers`` may also follow an activation change (which keeps them)
+    initializer_choice: str = "auto"
 
     def hyper(self) -> dict[str, float]:
         """The optimizer hyperparameters as a dict."""

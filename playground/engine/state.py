@@ -1,10 +1,10 @@
 """``RunState``: everything that determines a run's future, as one explicit value.
 
-Parameters, optimizer state, the training random stream, the data order and cursor,
-counters, per-epoch history, divergence and the loss ceiling: with the run's config (and
-the data it implies), a ``RunState`` is the whole run. The trainer owns one live
-``RunState`` and is its only writer; checkpoints, forks and snapshots are copies of it.
-Neuron masks of later features belong here too.
+Parameters, optimizer state, the training and dropout random streams, the data order and
+cursor, TF mode's dead links, counters, per-epoch history, divergence and the loss
+ceiling: with the run's config (and the data it implies), a ``RunState`` is the whole
+run. The trainer owns one live ``RunState`` and is its only writer; checkpoints, forks
+and snapshots are copies of it. Neuron masks of later features belong here too.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ class RunState:
     config: Any
     params: np.ndarray  # the flat parameter vector (the network's weights are views of it)
     optimizer: Optimizer
-    rng: np.random.Generator  # training stream: batch order, dropout, new neurons' weights
+    rng: np.random.Generator  # training stream: batch order, new neurons' weights
+    # dropout masks have their own stream, so dropout on/off never changes the data order
+    dropout_rng: np.random.Generator
     order: np.ndarray  # this epoch's permutation of the training points
     position: int  # cursor into ``order``
     step: int
@@ -66,6 +68,7 @@ class RunState:
             loss_ceiling=self.loss_ceiling,
             backup=None if self.backup is None else self.backup.copy(),
             dead=None if self.dead is None else self.dead.copy(),
+            dropout_rng=copy.deepcopy(self.dropout_rng),
         )
 
     def nbytes(self) -> int:

@@ -1,9 +1,15 @@
 """The trainer: holds one run (a ``RunState``) and owns every transition of it.
 
 A run is a pure function of its config (seed included) and of the commands applied to
-it. Three independent random streams come from the seed: data, initial weights, and
-training (mini-batch order, dropout masks, weights of neurons added later), so changing
-e.g. the batch size never changes the data or the first weights.
+it. Four independent random streams come from the seed: data, initial weights, training
+(mini-batch order, weights of neurons added later) and dropout masks, so changing e.g.
+the batch size never changes the data or the first weights, and turning dropout on never
+changes the order the data is seen in.
+
+Before a run has trained (step 0, first weights unedited) its weights are a function of
+its config alone: a new shape or initializer then draws them as a fresh ``Trainer`` would,
+so a link, the CLI, REST and Reset all start from the same weights. An initializer or
+bias-init change re-initializes the weights at any time (it means nothing otherwise).
 
 Transitions, each with one owner, here: ``step``, ``reconfigure`` (live / architecture /
 data), ``set_weight``, ``reset``, ``rewind``, ``fork``. Each is logged in the run's
@@ -64,8 +70,10 @@ def _build_network(spec: RunSpec) -> Network:
     )
 
 
-def _build_optimizer(spec: RunSpec, size: int) -> Optimizer:
-    return make_optimizer(spec.optimizer, size, **spec.hyper())
+def _build_optimizer(spec: RunSpec, net: Network) -> Optimizer:
+    # weight decay (AdamW) covers the weights only, like the L1 / L2 penalties
+    return make_optimizer(spec.optimizer, net.flat.size, decay_mask=net.weight_mask,
+                          **spec.hyper())  # fmt: skip
 
 
 def _initialize(net: Network, spec: RunSpec, rng: np.random.Generator) -> None:
@@ -106,8 +114,9 @@ class Trainer:
         self.state = RunState(
             config=config,
             params=net.flat,
-            optimizer=_build_optimizer(spec, net.flat.size),
+            optimizer=_build_optimizer(spec, net),
             rng=rng,
+            dropout_rng=np.random.default_rng([spec.seed, 3]),
             order=rng.permutation(self.data.n_train),
             position=0,
             step=0,
@@ -310,7 +319,7 @@ class Trainer:
         masks: list[np.ndarray | None] = []
         for p, width in zip(self._dropouts, self.spec.hidden, strict=True):
             if p > 0:
-                keep = self.state.rng.random((rows, width)) >= p
+                keep = self.state.dropout_rng.random((rows, width)) >= p
                 masks.append(keep / (1.0 - p))
             else:
                 masks.append(None)
@@ -445,7 +454,10 @@ class Trainer:
         """Apply a new config, keeping as much progress as it allows.
 
         Returns ``"none"``, ``"live"`` (weights and counters kept), ``"architecture"``
-        (every surviving neuron's weights kept) or ``"data"`` (new data and weights).
+        (every surviving neuron's weights kept), ``"init"`` (new initializer or bias init:
+        the weights are drawn again, as ``reset`` would, same data) or ``"data"`` (new
+        data and weights). Before the run has trained, an architecture change also draws
+        every weight afresh, so step 0 always shows what ``Trainer(config)`` shows.
         On error the trainer is left exactly as it was.
         """
         spec = spec_of(config)
@@ -455,12 +467,24 @@ class Trainer:
             self._start(config)
             self.recorder.restart(self.state, "data", detail)
             return kind
+        if kind == "init" or (kind == "architecture" and self._untouched()):
+            self._start(config, self.data)
+            self.recorder.restart(self.state, kind, detail)
+            return kind
         self._apply_config(config, spec, kind)
         self.config = config  # "none" too: the user's intent (e.g. auto fields) may differ
         self.state.config = config
         if kind != "none":
             self.recorder.log(self.state, kind, detail, ("config", config))
         return kind
+
+    def _untouched(self) -> bool:
+        """True while the run has not trained and its weights are still the first ones."""
+        if self.state.step != 0:
+            return False
+        first = _build_network(self.spec)
+        _initialize(first, self.spec, np.random.default_rng([self.spec.seed, 1]))
+        return bool(np.array_equal(first.flat, self.network.flat))
 
     def _apply_config(self, config: Any, spec: RunSpec, kind: str) -> None:
         """Move to ``spec`` (live or architecture); builds everything before changing a thing."""
@@ -477,7 +501,7 @@ class Trainer:
             net.flat[...] = self.network.flat
         optimizer = st.optimizer
         if kind == "architecture" or old_spec.optimizer != spec.optimizer:
-            optimizer = _build_optimizer(spec, net.flat.size)
+            optimizer = _build_optimizer(spec, net)
         elif old_spec.optimizer_hyper != spec.optimizer_hyper:
             optimizer = copy.deepcopy(st.optimizer)
             hyper = spec.hyper()
@@ -597,7 +621,7 @@ class Trainer:
         """A trainer continuing exactly from ``snapshot`` (validated: it may be untrusted)."""
         config, build = restore_snapshot(snapshot, config_loader)
         trainer = cls(config)
-        state, events = build(trainer.state, trainer.data.n_train)
+        state, events = build(trainer.state, trainer.data.n_train, trainer.network.weight_mask)
         trainer.state = state
         trainer.network.flat[...] = state.params
         state.params = trainer.network.flat

@@ -1,11 +1,13 @@
 """What a new config costs a running run, and how weights survive an architecture change.
 
 Live fields (learning rate, optimizer, regularization, dropout, activation, ...) keep
-every weight. An architecture change (features, hidden sizes) keeps every weight whose
-two neurons both survive: input rows are matched by feature name, hidden neurons by their
-index in their layer, hidden layers by depth, and the output layer by itself. Only a data
-change re-creates the run (as does an explicit reset). The trainer owns the transition
-itself; this module only compares specs and copies weights between networks.
+every weight. The initializer and the bias init say how the first weights are drawn, so
+a change of either draws them again (kind ``"init"``). An architecture change (features,
+hidden sizes) keeps every weight whose two neurons both survive: input rows are matched
+by feature name, hidden neurons by their index in their layer, hidden layers by depth,
+and the output layer by itself. Only a data or init change re-creates the run (as does an
+explicit reset). The trainer owns the transition itself; this module only compares specs
+and copies weights between networks.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ DATA_FIELDS = (
     "seed",
 )  # fmt: skip
 ARCHITECTURE_FIELDS = ("features", "hidden")
+#: what the first weights are drawn with: changing it draws them again ("init")
+INIT_FIELDS = ("initializer_choice", "bias_init")
 OPTIMIZER_FIELDS = ("momentum", "beta1", "beta2", "epsilon", "rho", "weight_decay")
 
 
@@ -27,12 +31,15 @@ def _differs(old: Any, new: Any, names: Sequence[str]) -> bool:
 
 
 def change_kind(old: Any, new: Any) -> str:
-    """``"data"``, ``"architecture"``, ``"live"`` or ``"none"``: what moving old -> new costs.
+    """``"data"``, ``"init"``, ``"architecture"``, ``"live"`` or ``"none"``.
 
-    ``old`` and ``new`` are ``RunSpec`` records.
+    What moving old -> new costs (``old`` and ``new`` are ``RunSpec`` records): new data,
+    new first weights (an initializer or bias-init change), a new shape, or nothing.
     """
     if _differs(old, new, DATA_FIELDS):
         return "data"
+    if _differs(old, new, INIT_FIELDS):
+        return "init"
     if _differs(old, new, ARCHITECTURE_FIELDS):
         return "architecture"
     return "none" if old == new else "live"

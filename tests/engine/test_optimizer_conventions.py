@@ -47,3 +47,33 @@ def test_three_steps_match_pytorch_conventions(name: str) -> None:
     for g in G:
         opt.step(w, g.copy(), LR)
     np.testing.assert_allclose(w, torch_style(name), rtol=1e-12, atol=1e-15)
+
+
+def test_adamw_decay_mask_leaves_masked_entries_undecayed() -> None:
+    mask = np.array([1.0, 0.0, 1.0])
+    masked = make_optimizer("adamw", 3, weight_decay=0.5, decay_mask=mask)
+    plain = make_optimizer("adam", 3)
+    w, v = W0.copy(), W0.copy()
+    g = G[0]
+    masked.step(w, g.copy(), LR)
+    plain.step(v, g.copy(), LR)
+    np.testing.assert_allclose(w, v - LR * 0.5 * W0 * mask, rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="decay_mask"):
+        make_optimizer("adamw", 3, decay_mask=np.array([1.0, 0.5, 1.0]))
+
+
+def test_the_trainers_adamw_decays_weights_but_not_biases_like_l1_l2() -> None:
+    """One step of AdamW differs from Adam by lr * λ * w on the weights only."""
+    from playground import RunConfig, Trainer
+
+    base = dict(dataset="xor", n_points=60, hidden=[4], learning_rate=0.01, bias_init=0.5)
+    adamw = Trainer(RunConfig(**base, optimizer="adamw", weight_decay=0.2))
+    adam = Trainer(RunConfig(**base, optimizer="adam"))
+    start = adam.network.flat.copy()
+    adamw.step(1)
+    adam.step(1)
+    mask = adam.network.weight_mask
+    expected = adam.network.flat - 0.01 * 0.2 * start * mask
+    np.testing.assert_allclose(adamw.network.flat, expected, rtol=1e-12, atol=1e-15)
+    biases = mask == 0
+    np.testing.assert_array_equal(adamw.network.flat[biases], adam.network.flat[biases])

@@ -10,6 +10,8 @@ that the penalty step takes across zero becomes 0 and its link is dead for good.
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 from typing import Any
 
@@ -152,3 +154,49 @@ def test_tfp_resolves_tf_playground_settings() -> None:
     np.testing.assert_array_equal(trainer.state.order, first)  # one shuffle, kept
     default = Trainer(RunConfig())
     assert not default.spec.tf_mode
+
+
+def _through_json(snapshot: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(snapshot))
+
+
+def _l1_run() -> Trainer:
+    trainer = Trainer(RunConfig(preset="tfp", **{**CASES["L1 kills links"], "seed": 4}))
+    trainer.step(trainer.steps_to_epoch_end() * 30)
+    assert trainer.state.dead is not None and trainer.state.dead.any()
+    return trainer
+
+
+def test_a_resumed_l1_run_keeps_its_dead_links_and_continues_bit_for_bit() -> None:
+    a = _l1_run()
+    b = Trainer.restore(_through_json(a.snapshot()))
+    np.testing.assert_array_equal(b.state.dead, a.state.dead)
+    dead_before = a.state.dead.copy()
+    a.step(200)
+    b.step(200)
+    np.testing.assert_array_equal(b.network.flat, a.network.flat)
+    np.testing.assert_array_equal(b.state.dead, a.state.dead)
+    assert np.all(b.network.flat[dead_before] == 0.0)  # dead links stayed dead
+
+
+def _edit_dead(snapshot: dict[str, Any], where: str) -> dict[str, Any]:
+    dead = np.frombuffer(base64.b64decode(snapshot["dead"]), "u1").copy()
+    params = np.frombuffer(base64.b64decode(snapshot["params"]), "<f8")
+    if where == "live weight":
+        dead[int(np.flatnonzero(params != 0)[0])] = 1
+    elif where == "bias":
+        dead[-1] = 1  # the output bias
+    else:
+        dead = dead[:-1]
+    snapshot["dead"] = base64.b64encode(dead.tobytes()).decode()
+    return snapshot
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [("live weight", "exactly 0"), ("bias", "exactly 0"), ("short", "dead has")],
+)
+def test_restore_rejects_impossible_dead_links(where: str, message: str) -> None:
+    snapshot = _edit_dead(_through_json(_l1_run().snapshot()), where)
+    with pytest.raises(ValueError, match=message):
+        Trainer.restore(snapshot)
