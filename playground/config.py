@@ -34,6 +34,8 @@ MAX_HIDDEN_LAYERS = 8
 MAX_NEURONS = 32
 MIN_POINTS, MAX_POINTS = 20, 5000
 MAX_SEED = 2**31 - 1
+#: fields whose change re-draws the first weights (they set the spec's INIT_FIELDS)
+REINITIALIZING_FIELDS = ("initializer", "bias_init", "preset")
 
 LIMITS: dict[str, Any] = {
     "max_hidden_layers": MAX_HIDDEN_LAYERS,
@@ -366,6 +368,8 @@ def field_specs() -> list[dict[str, Any]]:
                 "choices": choices.get(name),
                 "group": extra.get("group"),
                 "live": name not in DATA_FIELDS and name not in ARCHITECTURE_FIELDS,
+                # changing it draws the weights again (the engine's "init" change)
+                "reinitializes": name in REINITIALIZING_FIELDS,
                 "description": info.description,
             }
         )
@@ -383,6 +387,8 @@ def options() -> dict[str, Any]:
                 "problem": s.problem,
                 "description": s.description,
                 "uses_classes": s.uses_classes,
+                # n_points and noise shape generated data only (custom points are given)
+                "generated": s.generate is not None,
             }
             for s in DATASETS.values()
         ],
@@ -409,7 +415,7 @@ def options() -> dict[str, Any]:
             for name, cls in OPTIMIZERS.items()
         ],
         "schedules": [
-            {"name": s.name, "description": getattr(s, "description", "")}
+            {"name": s.name, "description": s.description, "hyperparameters": list(s.uses)}
             for s in SCHEDULES.values()
         ],
         "fields": field_specs(),

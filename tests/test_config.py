@@ -302,3 +302,17 @@ def test_updated_dataset_keeps_a_chosen_loss_within_the_same_problem() -> None:
     tanh_circle = RunConfig(dataset="circle", loss="squared_error")
     assert tanh_circle.updated(dataset="xor").loss == "squared_error"
     assert tanh_circle.updated(dataset="spiral_k").loss == "cross_entropy"
+
+
+def test_options_carry_the_rules_the_page_follows() -> None:
+    """Schedule fields, generated vs custom data, and which fields re-draw the weights."""
+    from playground.config import options
+
+    opts = options()
+    uses = {s["name"]: s["hyperparameters"] for s in opts["schedules"]}
+    both = ["decay_rate", "decay_steps"]
+    assert uses == {"constant": [], "step": both, "exponential": both, "cosine": ["decay_steps"]}
+    generated = {d["name"]: d["generated"] for d in opts["datasets"]}
+    assert not generated["custom"] and generated["circle"]
+    reinit = {f["name"] for f in opts["fields"] if f["reinitializes"]}
+    assert reinit == {"initializer", "bias_init", "preset"}

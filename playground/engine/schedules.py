@@ -19,11 +19,16 @@ from playground.engine.registry import lookup
 
 @dataclass(frozen=True)
 class Schedule:
-    """One named schedule; ``fn(base_lr, step, decay_rate, decay_steps)`` gives the rate."""
+    """One named schedule; ``fn(base_lr, step, decay_rate, decay_steps)`` gives the rate.
+
+    ``uses`` names the config fields ``fn`` reads besides the base rate, so the page shows
+    only those (cosine ignores ``decay_rate``).
+    """
 
     name: str
     description: str
     fn: Callable[[float, int, float, int], float]
+    uses: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"Schedule({self.name!r})"
@@ -53,16 +58,19 @@ SCHEDULES: dict[str, Schedule] = {
             "step",
             "Multiply the rate by decay_rate once every decay_steps steps (a staircase).",
             _step,
+            ("decay_rate", "decay_steps"),
         ),
         Schedule(
             "exponential",
             "Smooth decay: the rate shrinks by decay_rate over every decay_steps steps.",
             _exponential,
+            ("decay_rate", "decay_steps"),
         ),
         Schedule(
             "cosine",
             "Half a cosine from the base rate down to zero at decay_steps, then zero.",
             _cosine,
+            ("decay_steps",),
         ),
     )
 }

@@ -147,7 +147,10 @@ def _is_number(v: Any) -> bool:
         return False
 
 
-def _history(raw: Any) -> dict[str, list[Any]]:
+def _history(raw: Any, version: int) -> dict[str, list[Any]]:
+    if version < VERSION and isinstance(raw, dict) and "learning_rate" not in raw:
+        epochs = raw.get("epoch")  # older histories had no learning rate: unknown (null)
+        raw = {**raw, "learning_rate": [None] * len(epochs if isinstance(epochs, list) else [])}
     if not isinstance(raw, dict) or set(raw) != set(HISTORY_KEYS):
         raise ValueError(f"snapshot history must have exactly the keys {list(HISTORY_KEYS)}")
     lengths = {len(v) if isinstance(v, list) else -1 for v in raw.values()}
@@ -271,7 +274,7 @@ def _state_of(snap: dict[str, Any], config: Any, fresh: RunState, n_train: int,
         position=_counter(snap, "position", n_train - 1),
         step=_counter(snap, "step"),
         epoch=_counter(snap, "epoch"),
-        history=_history(snap.get("history")),
+        history=_history(snap.get("history"), snap["version"]),
         diverged=diverged and {"step": diverged["step"], "reason": diverged["reason"]},
         loss_ceiling=float(ceiling),
         backup=params.copy(),

@@ -17,7 +17,10 @@ import numpy as np
 
 from playground.engine.optimizers import Optimizer
 
-HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+#: per epoch; ``learning_rate`` is the scheduled rate at the epoch's end (for the charts)
+HISTORY_KEYS = (
+    "epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "learning_rate",
+)  # fmt: skip
 
 
 def empty_history() -> dict[str, list[Any]]:

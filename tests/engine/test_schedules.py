@@ -87,3 +87,25 @@ def test_unknown_name_lists_allowed() -> None:
 def test_bad_arguments_are_named(name: str, field: str, args: tuple) -> None:
     with pytest.raises(ValueError, match=field):
         learning_rate_at(name, *args)
+
+
+@pytest.mark.parametrize("name", list(SCHEDULES))
+def test_a_schedule_uses_exactly_the_fields_it_declares(name: str) -> None:
+    """``uses`` drives which fields the page shows: it must match what the rate reads."""
+    fn = SCHEDULES[name].fn
+    base = [fn(0.1, s, 0.5, 40) for s in (0, 17, 40, 95)]
+    other_rate = [fn(0.1, s, 0.8, 40) for s in (0, 17, 40, 95)]
+    other_steps = [fn(0.1, s, 0.5, 25) for s in (0, 17, 40, 95)]
+    assert (base != other_rate) == ("decay_rate" in SCHEDULES[name].uses)
+    assert (base != other_steps) == ("decay_steps" in SCHEDULES[name].uses)
+
+
+def test_history_records_the_scheduled_rate_per_epoch() -> None:
+    from playground import RunConfig, Trainer
+
+    t = Trainer(RunConfig(n_points=100, schedule="cosine", decay_steps=20, batch_size=10))
+    t.step(25)
+    rates = t.history["learning_rate"]
+    assert len(rates) == len(t.history["epoch"]) == 5
+    assert rates[0] == learning_rate_at("cosine", 0.03, 5, 0.5, 20)
+    assert rates[-1] == 0.0
