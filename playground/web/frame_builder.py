@@ -80,6 +80,8 @@ def frame_header(trainer: Trainer, view: View, state: FrameState) -> dict[str, A
             "diverged": trainer.diverged,
             "diagnostics": trainer.diagnostics() if view.diagnostics else None,
             "data_version": state.data_version,
+            "n_train": trainer.data.n_train,
+            "n_test": len(trainer.data.X_test),
         }
     )
     return header

@@ -278,6 +278,8 @@ class LiveSession:
             self._leave_seek(run)
             if run.trainer.diverged is not None:
                 out.append(self._divergence_event(run))
+            elif args.get("until") == "epoch":
+                run.pending = run.trainer.steps_to_epoch_end()
             else:
                 run.pending = args["n"]
         return out

@@ -212,7 +212,13 @@ def _arguments(kind: str, msg: dict[str, Any]) -> dict[str, Any]:
     if kind == "set":
         return {"changes": _object(msg, "changes")}
     if kind == "step":
-        return {"n": _int(msg, "n", 1, MAX_STEP, default=1)}
+        until = msg.get("until")
+        if until not in (None, "epoch"):
+            raise ProtocolError(f"until must be 'epoch' or absent, got {until!r}", "until")
+        args: dict[str, Any] = {"n": _int(msg, "n", 1, MAX_STEP, default=1)}
+        if until is not None:
+            args["until"] = until
+        return args
     if kind == "set_weight":
         return _parse_set_weight(msg)
     if kind == "restore":

@@ -259,6 +259,10 @@ export class Session {
   step(n, run = undefined) {
     return this.send(withRun({ type: "step", n }, run));
   }
+  /** Train to the end of the current epoch (the server knows how many steps that is). */
+  stepEpoch(run = undefined) {
+    return this.send(withRun({ type: "step", until: "epoch" }, run));
+  }
   reset() {
     return this.send({ type: "reset" });
   }

@@ -5,12 +5,16 @@
  * frame; the charts still keep up with the stream, and no frame pays for both.
  */
 
+import { formatRate } from "./controls.js";
+
 const PLOT_CONFIG = { displayModeBar: false, responsive: true, displaylogo: false };
 const FONT = { family: "system-ui, sans-serif", size: 14, color: "#222" };
 const TRAIN_LINE = { color: "#0072B2", width: 3 };
 const TEST_LINE = { color: "#D55E00", width: 3, dash: "dash" };
 const FLUSH_MS = 400;
-const KEYS = ["train_loss", "test_loss", "train_accuracy", "test_accuracy"];
+const KEYS = ["train_loss", "test_loss", "train_accuracy", "test_accuracy", "learning_rate"];
+// The hover names the scheduled learning rate at that epoch (from the frame or history).
+const HOVER = "%{fullData.name} %{y:.4f}<br>epoch %{x}<br>learning rate %{customdata}<extra></extra>";
 const MARKER = { symbol: "diamond", size: 11, color: "#444", line: { color: "#fff", width: 1 } };
 
 /**
@@ -78,13 +82,14 @@ export class Charts {
       for (const k of KEYS) s[k].push(frame[k] === undefined ? null : frame[k]);
       for (const chart of this.charts) {
         const run = frame.run || "A";
-        if (!chart.pending.has(run)) chart.pending.set(run, { x: [], a: [], b: [] });
+        if (!chart.pending.has(run)) chart.pending.set(run, { x: [], a: [], b: [], c: [] });
         const p = chart.pending.get(run);
         const [a, b] = chart.keys.map((k) => frame[k]);
         if (a === null || a === undefined) continue; // no accuracy for regression
         p.x.push(frame.epoch);
         p.a.push(a);
         p.b.push(b);
+        p.c.push(rateText(frame.learning_rate));
       }
     }
     this.flushOne(performance.now());
@@ -134,6 +139,7 @@ export class Charts {
       const chart = this.charts[(this.turn + c) % this.charts.length];
       const xs = [];
       const ys = [];
+      const cs = [];
       const indices = [];
       if (chart.pending.size === 0) continue;
       if (!force && now - chart.flushedAt < FLUSH_MS) continue;
@@ -142,11 +148,14 @@ export class Charts {
         if (!p || p.x.length === 0) return;
         xs.push(p.x, p.x.slice());
         ys.push(p.a, p.b);
+        cs.push(p.c, p.c.slice());
         indices.push(2 * r, 2 * r + 1);
       });
       chart.pending = new Map();
       chart.flushedAt = now;
-      if (indices.length > 0) Plotly.extendTraces(chart.el, { x: xs, y: ys }, indices);
+      if (indices.length > 0) {
+        Plotly.extendTraces(chart.el, { x: xs, y: ys, customdata: cs }, indices);
+      }
       this.turn = (this.turn + c + 1) % this.charts.length;
       if (!force) return;
     }
@@ -180,8 +189,9 @@ export class Charts {
         // Regression has no accuracy: leave those points out, as live frames do.
         const keep = s.x.map((_, k) => s[chart.keys[0]][k] !== null);
         data.push({ type: "scatter", mode: "lines", name, meta: id, line,
-          showlegend: !many || t === 0,
-          x: s.x.filter((_, k) => keep[k]), y: s[key].filter((_, k) => keep[k]) });
+          showlegend: !many || t === 0, hovertemplate: HOVER,
+          x: s.x.filter((_, k) => keep[k]), y: s[key].filter((_, k) => keep[k]),
+          customdata: s.learning_rate.filter((_, k) => keep[k]).map(rateText) });
       });
     }
     if (chart === this.charts[0]) {
@@ -204,6 +214,10 @@ export class Charts {
   setRegression(isRegression) {
     this.accuracyEl.classList.toggle("not-applicable", isRegression);
   }
+}
+
+function rateText(rate) {
+  return typeof rate === "number" && Number.isFinite(rate) ? formatRate(rate) : "–";
 }
 
 /** Plotly refuses to resize a hidden plot (the accuracy chart hides for regression). */

@@ -2,7 +2,9 @@
  * Form controls built from /api/options `fields`: one labelled control per RunConfig field
  * (data-testid="control-<field>"), so a field or registry entry added on the server shows
  * up here with no front-end change. Where a control sits is one small table; a field the
- * table does not know lands in "More settings".
+ * table does not know lands in "More settings" (in the Training panel). Which controls
+ * apply (a schedule's fields, an optimizer's, points and noise for generated data only)
+ * comes from /api/options, never from rules written here.
  *
  * Controls never talk to the server: a change calls `onChange(changes)` (null = automatic),
  * and the accepted config comes back through `update(config)`, which is also how a
@@ -14,8 +16,9 @@ import { choicesOf, entry, humanize } from "./options.js";
 const SLOTS = {
   topbar: ["learning_rate", "activation", "optimizer", "loss", "regularization",
     "regularization_rate", "dropout", "problem"],
-  data: ["train_fraction", "noise", "n_points", "n_classes", "batch_size", "seed",
-    "custom_points"],
+  data: ["train_fraction", "noise", "n_points", "n_classes", "seed", "custom_points"],
+  training: ["batch_size", "schedule", "decay_rate", "decay_steps", "momentum", "beta1",
+    "beta2", "epsilon", "rho", "weight_decay", "grad_clip", "preset"],
   own: ["dataset", "features", "hidden"],
 };
 
@@ -57,10 +60,11 @@ export class Controls {
 
   /** Create every control in its slot. */
   build(slots) {
-    const placed = new Set([...SLOTS.topbar, ...SLOTS.data, ...SLOTS.own]);
+    const placed = new Set([...SLOTS.topbar, ...SLOTS.data, ...SLOTS.training, ...SLOTS.own]);
     for (const name of SLOTS.topbar) this.add(slots.topbar, name);
     this.addSpeed(slots.topbar);
     for (const name of SLOTS.data) this.add(slots.data, name);
+    for (const name of SLOTS.training) this.add(slots.training, name);
     for (const name of Object.keys(this.fields)) {
       if (!placed.has(name)) this.add(slots.advanced, name);
     }
@@ -89,6 +93,17 @@ export class Controls {
     input.setAttribute("aria-describedby", `err-${name}`);
     error.id = `err-${name}`;
     wrap.append(label, input, error);
+    if (info.reinitializes) {
+      wrap.title = "Changing this draws the weights again (as Reset does), on the same data.";
+    }
+    if (name === "learning_rate") {
+      // The scheduled rate of the next step, when a schedule moves it (see showRate).
+      this.nowRate = document.createElement("output");
+      this.nowRate.className = "now-rate";
+      this.nowRate.setAttribute("data-testid", "scheduled-rate");
+      this.nowRate.hidden = true;
+      wrap.append(this.nowRate);
+    }
     parent.append(wrap);
     input.addEventListener("change", () => this.commit(name));
     this.widgets[name] = { wrap, input, error, info };
@@ -161,6 +176,18 @@ export class Controls {
     this.speed.value = String(speed);
   }
 
+  /** Show the scheduled learning rate of the next step (a frame's) while a schedule runs. */
+  showRate(rate) {
+    if (!this.nowRate) return;
+    const scheduled = Boolean(this.config) && this.config.schedule !== "constant";
+    const shown = scheduled && typeof rate === "number" && Number.isFinite(rate);
+    this.nowRate.hidden = !shown;
+    if (shown) {
+      this.nowRate.textContent = `now ${formatRate(rate)}`;
+      this.nowRate.dataset.value = String(rate);
+    }
+  }
+
   /** Read a control, parse it, and hand the change on (or show why it cannot be read). */
   commit(name) {
     const widget = this.widgets[name];
@@ -223,12 +250,16 @@ export class Controls {
   /** Hide controls that do not apply to the current config (they keep their values). */
   applyVisibility(config) {
     const dataset = entry(this.options.datasets, config.dataset) || {};
+    const generated = dataset.generated !== false;
     const show = {
       n_classes: Boolean(dataset.uses_classes) || config.problem === "multiclass",
       custom_points: config.dataset === "custom",
-      decay_rate: config.schedule && config.schedule !== "constant",
-      decay_steps: config.schedule && config.schedule !== "constant",
+      n_points: generated,
+      noise: generated,
     };
+    const schedule = entry(this.options.schedules, config.schedule);
+    const scheduleUses = (schedule && schedule.hyperparameters) || [];
+    for (const name of ["decay_rate", "decay_steps"]) show[name] = scheduleUses.includes(name);
     const optimizer = entry(this.options.optimizers, config.optimizer);
     const used = optimizer && (optimizer.hyperparameters || optimizer.params);
     if (Array.isArray(used)) {
@@ -270,6 +301,12 @@ export class Controls {
   clearErrors() {
     for (const name of Object.keys(this.widgets)) this.clearError(name);
   }
+}
+
+/** A learning rate in 3 significant digits (0.0154, 1.2e-5). */
+export function formatRate(rate) {
+  if (rate === 0) return "0";
+  return Math.abs(rate) < 1e-3 ? rate.toExponential(2) : String(Number(rate.toPrecision(3)));
 }
 
 /** Turn a control's text into the field's value; throws Error in plain words. */

@@ -58,9 +58,7 @@ export class Edits {
   pickDataset(name) {
     const changes = { dataset: name };
     if (name === "custom" && !this.page.config.custom_points) {
-      changes.custom_points = STARTER_POINTS;
-      this.tell("Custom data: click the output to add a blue point, shift-click for orange; " +
-        "or edit the list under Data.");
+      changes.custom_points = STARTER_POINTS; // (how to add points: the hint under Data)
     }
     this.change(changes);
   }

@@ -11,6 +11,7 @@ import { DatasetPicker } from "./datasets.js";
 import { DiagnosticsView } from "./diagnostics.js";
 import { Edits, runChanges } from "./edits.js";
 import { bindKeyboard } from "./keyboard.js";
+import { applyHide } from "./layout.js";
 import { NetworkView } from "./network.js";
 import { RunViews } from "./runviews.js";
 import { choicesOf, entries, fieldMap } from "./options.js";
@@ -81,7 +82,8 @@ function build(options) {
   page.tfNote = mergeTfLink(page, location.hash, options.tf_link, page.fields);
   page.limits = options.limits || {};
   controls = new Controls(page.fields, options, change);
-  controls.build({ topbar: $("slot-topbar"), data: $("slot-data"), advanced: $("slot-advanced") });
+  controls.build({ topbar: $("slot-topbar"), data: $("slot-data"), training: $("slot-training"),
+    advanced: $("slot-advanced") });
   picker = new DatasetPicker($("dataset-picker"), options, (name) => edits.pickDataset(name));
   picker.build();
   picker.loadPreviews();
@@ -117,17 +119,8 @@ function build(options) {
   charts.init();
   views.attach(charts, boundary, page.limits);
   controls.setSpeed(page.view.speed);
-  applyHide();
+  applyHide(page.hide);
   page.built = true;
-}
-
-/** `hide=` flags: any data-panel (a panel, a button, a control by field name). */
-function applyHide() {
-  for (const flag of page.hide) {
-    for (const el of document.querySelectorAll(`[data-panel="${CSS.escape(flag)}"]`)) {
-      el.classList.add("hidden-by-url");
-    }
-  }
 }
 
 function onHello(message, { reconnected }) {
@@ -161,6 +154,10 @@ function onHello(message, { reconnected }) {
 function onConfig(message) {
   views.onConfig(message);
   if (message.run && message.run !== views.runs.selected) return; // another run's config
+  if (message.change === "init" && page.configured) {
+    banner("The initializer or initial bias changed, so the weights were drawn again " +
+      "(as Reset does): training starts over from step 0 on the same data.");
+  }
   page.config = message.config;
   page.configured = true;
   if (message.view && message.view.speed) page.view.speed = message.view.speed;
@@ -193,6 +190,7 @@ function onError(message) {
     session.configure(withAuto({ ...page.helloConfig, ...page.url.config }, page.auto));
     return;
   }
+  const starting = !page.configured;
   if (!page.configured && message.request === "configure" && page.helloConfig) {
     // The address held a value the server refuses: say so, drop that value (or, if the
     // server names none, every value) and start from the rest.
@@ -207,7 +205,8 @@ function onError(message) {
   }
   const field = message.field;
   const shown = Boolean(field) && controls.showError(field, message.message);
-  if (!shown) banner(field ? `${field}: ${message.message}` : message.message);
+  // While the address is being applied, every refused value is kept in the banner.
+  if (!shown) banner(field ? `${field}: ${message.message}` : message.message, starting);
   if (page.config) {
     controls.update(page.config, page.auto); // every control back to the accepted value
     picker.select(page.config.dataset);
@@ -249,10 +248,19 @@ function onFrame(frame) {
   showNumber("test-loss", frame.test_loss, fmt(frame.test_loss));
   const acc = frame.test_accuracy;
   showNumber("test-acc", acc, acc === null || acc === undefined ? "n/a" : `${(100 * acc).toFixed(1)}%`);
+  controls.showRate(frame.learning_rate);
+  showSplit(frame.n_train, frame.n_test);
   network.draw(frame);
   if (!views.compare.active) boundary.draw(frame, neuronGrid());
   diagnostics.draw(frame.diagnostics);
   tooltip.refresh((t) => network.weightValue(t.kind, t.layer, t.i, t.j));
+}
+
+/** Say how the points are split, e.g. that 20 custom points at ratio 0.5 train on 10. */
+function showSplit(nTrain, nTest) {
+  if (typeof nTrain !== "number" || typeof nTest !== "number") return;
+  const text = `Training on ${nTrain} of ${nTrain + nTest} points; the other ${nTest} test it.`;
+  if ($("split-note").textContent !== text) $("split-note").textContent = text;
 }
 
 /** Show a rounded number; the exact value stays in data-value (for tests and copying). */
@@ -323,11 +331,19 @@ function togglePlay() {
   setPlaying(!page.playing);
 }
 
-const step = () => session.step(page.view.speed, views.target());
+/** Step by the size chosen beside the button: a frame's steps, one mini-batch, or the epoch. */
+function step() {
+  const size = $("step-size").value;
+  if (size === "epoch") session.stepEpoch(views.target());
+  else session.step(size === "batch" ? 1 : page.view.speed, views.target());
+}
 const reset = () => session.reset();
 
-function banner(text) {
-  $("banner-text").textContent = text;
+/** Show a message; with `append`, after the one shown (unless that one is dismissed). */
+function banner(text, append = false) {
+  const el = $("banner-text");
+  const keep = append && !$("banner").hidden && el.textContent;
+  el.textContent = keep ? `${el.textContent} ${text}` : text;
   $("banner").hidden = false;
 }
 
