@@ -339,6 +339,7 @@ def field_specs() -> list[dict[str, Any]]:
         "optimizer": list(OPTIMIZERS),
         "schedule": list(SCHEDULES),
         "regularization": ["none", "l1", "l2"],
+        "preset": ["none", "tfp"],
     }
     specs = []
     for name, info in RunConfig.model_fields.items():

@@ -14,10 +14,10 @@ import { choicesOf, entry, humanize } from "./options.js";
 
 /** Where each field goes; features, hidden and dataset have their own widgets. */
 const SLOTS = {
-  topbar: ["learning_rate", "activation", "optimizer", "loss", "regularization",
-    "regularization_rate", "dropout", "problem"],
-  data: ["train_fraction", "noise", "n_points", "n_classes", "seed", "custom_points"],
-  training: ["batch_size", "schedule", "decay_rate", "decay_steps", "momentum", "beta1",
+  topbar: ["learning_rate", "activation", "optimizer", "regularization", "regularization_rate",
+    "dropout"],
+  data: ["problem", "train_fraction", "noise", "n_points", "n_classes", "seed", "custom_points"],
+  training: ["loss", "batch_size", "schedule", "decay_rate", "decay_steps", "momentum", "beta1",
     "beta2", "epsilon", "rho", "weight_decay", "grad_clip", "preset"],
   own: ["dataset", "features", "hidden"],
 };
