@@ -7,7 +7,7 @@ the batch size never changes the data or the first weights, and turning dropout 
 changes the order the data is seen in.
 
 Before a run has trained (step 0, first weights unedited) its weights are a function of
-its config alone: a new shape or initializer then draws them as a fresh ``Trainer`` would,
+its config alone: any change then draws them as a fresh ``Trainer`` would,
 so a link, the CLI, REST and Reset all start from the same weights. An initializer or
 bias-init change re-initializes the weights at any time (it means nothing otherwise).
 
@@ -456,8 +456,9 @@ class Trainer:
         Returns ``"none"``, ``"live"`` (weights and counters kept), ``"architecture"``
         (every surviving neuron's weights kept), ``"init"`` (new initializer or bias init:
         the weights are drawn again, as ``reset`` would, same data) or ``"data"`` (new
-        data and weights). Before the run has trained, an architecture change also draws
-        every weight afresh, so step 0 always shows what ``Trainer(config)`` shows.
+        data and weights). Before the run has trained (step 0, first weights unedited), any
+        change draws every weight afresh, so step 0 always shows what ``Trainer(config)``
+        shows.
         On error the trainer is left exactly as it was.
         """
         spec = spec_of(config)
@@ -467,7 +468,8 @@ class Trainer:
             self._start(config)
             self.recorder.restart(self.state, "data", detail)
             return kind
-        if kind == "init" or (kind == "architecture" and self._untouched()):
+        if kind == "init" or (kind in ("architecture", "live") and self._untouched()):
+            # (live: an activation may resolve an "auto" initializer to another one)
             self._start(config, self.data)
             self.recorder.restart(self.state, kind, detail)
             return kind

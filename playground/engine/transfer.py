@@ -58,8 +58,14 @@ def _shown(value: Any) -> str:
 def describe_change(old: Any, new: Any) -> str:
     """Human text of what changed between two specs, e.g. ``"learning_rate 0.03 → 0.1"``."""
     parts = []
+    chosen = old.initializer_choice != new.initializer_choice
     for f in fields(old):
         a, b = getattr(old, f.name), getattr(new, f.name)
+        if f.name == "initializers" and chosen:
+            continue  # the user's choice says it (below), not the per-layer resolution
+        if f.name == "initializer_choice" and chosen:
+            parts.append(f"initializer {a} → {b}")
+            continue
         if a == b or (isinstance(a, tuple) and a and not isinstance(a[0], tuple)
                       and set(a) == set(b)):  # fmt: skip
             continue  # equal, or a per-layer value that only follows the number of layers

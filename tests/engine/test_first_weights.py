@@ -29,6 +29,8 @@ def fresh(**changes: Any) -> Trainer:
         dict(hidden=[8, 8], initializer="zeros"),
         dict(initializer="he_normal"),
         dict(bias_init=0.3),
+        dict(activation="relu"),  # auto initializer: He instead of Glorot
+        dict(activation="relu", hidden=[3], learning_rate=0.1),
     ],
 )
 def test_a_configure_before_training_starts_from_the_configs_own_weights(
