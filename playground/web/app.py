@@ -22,7 +22,14 @@ from starlette.middleware.gzip import GZipMiddleware
 from playground.config import LIMITS, options
 from playground.lessons import load_library
 from playground.tflink import TF_LINK
-from playground.web import api_docs, pages, routes_api, routes_lessons, routes_points
+from playground.web import (
+    api_docs,
+    pages,
+    routes_api,
+    routes_export,
+    routes_lessons,
+    routes_points,
+)
 from playground.web.connection import SessionRegistry, serve_websocket
 from playground.web.errors import install_error_handlers
 from playground.web.protocol import view_field_specs
@@ -77,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_api.router)
     app.include_router(routes_points.router)
     app.include_router(routes_lessons.router)
+    app.include_router(routes_lessons.pages_router)
+    app.include_router(routes_export.router)
     app.include_router(pages.router)
     app.include_router(api_docs.router)
     app.add_api_websocket_route("/ws", serve_websocket)

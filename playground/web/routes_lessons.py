@@ -11,11 +11,21 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
 
 from playground.lessons import Lesson, LessonLibrary, Scene
 from playground.web.errors import FieldError
 
 router = APIRouter(prefix="/api/lessons", tags=["lessons"])
+pages_router = APIRouter(include_in_schema=False)
+
+
+@pages_router.get("/notes", response_class=HTMLResponse)
+async def notes_page(request: Request) -> Response:
+    """The speaker-notes window: follows the presenting page over a BroadcastChannel."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, "notes.html", {"version": request.app.version})
 
 
 def _library(request: Request) -> LessonLibrary:

@@ -47,3 +47,18 @@ def test_a_teachers_folder_with_a_bad_file(
     assert Trainer.restore(run).step_count == 30
     assert client.get("/api/lessons/mine/scenes/2/run").status_code == 404
     assert client.get("/api/health").json()["status"] == "ok"  # the server runs on
+
+
+def test_export_routes_take_a_run_file(client: TestClient) -> None:
+    trainer = Trainer(RunConfig(dataset="moons", hidden=[3], seed=5))
+    trainer.step(20)
+    script = client.post("/api/export/numpy", json={"run": trainer.snapshot()})
+    assert script.status_code == 200 and script.headers["content-type"].startswith("text/x-python")
+    namespace: dict[str, object] = {}
+    exec(compile(script.text, "model.py", "exec"), namespace)
+    point = [[1.0, -0.5]]
+    assert abs(namespace["predict"](point)[0, 0] - trainer.predict(point)[0, 0]) < 1e-12  # type: ignore[operator,index]
+    model = client.post("/api/export/model", json={"run": trainer.snapshot()}).json()
+    assert model["layers"][0]["weights"] == trainer.network.params[0][0].tolist()
+    bad = client.post("/api/export/model", json={"run": {"format": "other"}})
+    assert bad.status_code == 422 and bad.json()["field"] == "run"
