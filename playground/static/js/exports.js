@@ -15,7 +15,9 @@ import { downloadBlob } from "./runstore.js";
 const $ = (id) => document.getElementById(id);
 export const OUTPUT_PNG = { width: 1200, height: 1000 };
 export const VIDEO = { width: 1280, height: 720 };
-const VIDEO_TYPES = ["video/webm;codecs=vp9", "video/webm;codecs=vp8", "video/webm"];
+// VP8 first: it encodes faster than VP9, so a busy laptop still keeps up.
+const VIDEO_TYPES = ["video/webm;codecs=vp8", "video/webm;codecs=vp9", "video/webm"];
+const ENCODER_GRACE_MS = 8000; // how long to wait for a slow encoder's first data
 const POINT_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#8c564b"];
 
 async function dataUrlToBlob(url) {
@@ -162,8 +164,13 @@ export class Exports {
     this.paint(canvas);
     const recorder = new MediaRecorder(canvas.captureStream(fps), { mimeType: type });
     const chunks = [];
+    let encoded = 0;
+    let due = false;
     recorder.ondataavailable = (e) => {
       if (e.data && e.data.size > 0) chunks.push(e.data);
+      encoded += e.data ? e.data.size : 0;
+      // The length counts video, not a busy machine's encoder start-up.
+      if (due && encoded > 1 && recorder.state === "recording") recorder.stop();
     };
     if (!this.hooks.playing()) this.hooks.play();
     $("export-status").textContent = `recording ${seconds} s…`;
@@ -176,7 +183,12 @@ export class Exports {
         resolve(this.note("video", new Blob(chunks, { type: "video/webm" })));
       };
       recorder.start(250);
-      setTimeout(() => recorder.stop(), seconds * 1000);
+      setTimeout(() => {
+        due = true;
+        if (encoded > 1) recorder.stop();
+      }, seconds * 1000);
+      setTimeout(() => recorder.state === "recording" && recorder.stop(),
+        seconds * 1000 + ENCODER_GRACE_MS);
     });
   }
 
