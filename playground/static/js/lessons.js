@@ -198,7 +198,7 @@ export class Lessons {
     el.textContent = `${this.met ? "✓" : "○"} Goal: ${scene.goal}`;
   }
 
-  /** Every frame of the selected run: is the goal met now? (Once met, it stays met.) */
+  /** Every live frame of every run: is the goal met now? (Once met, it stays met.) */
   onFrame(frame) {
     const scene = this.scene;
     if (!scene || !scene.goal_tree || this.met || frame.at !== null) return;

@@ -286,9 +286,9 @@ function onFrame(frame) {
     return;
   }
   charts.add(frame);
+  lessons.onFrame(frame); // any run may meet the scene's goal (A | B scenes)
   if (!views.frame(frame)) return; // another run's frame: drawn on its compare side
   page.frame = frame;
-  lessons.onFrame(frame);
   exporter.onFrame(frame);
   $("epoch").textContent = String(frame.epoch);
   $("epoch").dataset.seq = String(frame.seq);
