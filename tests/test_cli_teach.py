@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from playground import RunConfig, Trainer
 from playground.lessons.library import BUILTIN_DIR
@@ -65,3 +67,19 @@ def test_export_refuses_what_is_not_a_run(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "session file" in proc.stderr
     proc = run_cli("export", "--numpy", str(tmp_path / "missing.json"))
     assert proc.returncode == 2 and "--numpy: cannot read" in proc.stderr
+
+
+def test_serve_lessons_sets_the_folder_for_every_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    from playground.cli import main
+
+    started: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(k))
+    monkeypatch.delenv("PLAYGROUND_LESSONS_DIR", raising=False)
+    assert main(["serve", "--lessons", str(tmp_path / "missing")]) == 2
+    assert started == []
+    assert main(["serve", "--lessons", str(tmp_path), "--port", "8123"]) == 0
+    assert started and os.environ["PLAYGROUND_LESSONS_DIR"] == str(tmp_path.resolve())

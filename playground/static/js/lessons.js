@@ -36,7 +36,7 @@ function typing(target) {
 export class Lessons {
   /**
    * @param {object} session the api.js Session
-   * @param {object} hooks configure(partial), setHide(flags), play(), pause(), runs(),
+   * @param {object} hooks configure(partial), setHide(flags), play(all), pause(), runs(),
    *   tell(text), changed() (the lesson or scene changed: rewrite the address)
    */
   constructor(session, hooks) {
@@ -51,6 +51,9 @@ export class Lessons {
     this.wantedScene = Number.parseInt(params.get("scene") || "1", 10) || 1;
     $("lessons-button").addEventListener("click", () => this.openPicker());
     $("lesson-picker-close").addEventListener("click", () => this.closePicker());
+    $("lesson-picker").addEventListener("click", (e) => {
+      if (e.target === $("lesson-picker")) this.closePicker();
+    });
     $("scene-prev").addEventListener("click", () => this.go(-1));
     $("scene-next").addEventListener("click", () => this.go(1));
     $("scene-solution").addEventListener("click", () => this.showSolution());
@@ -127,7 +130,7 @@ export class Lessons {
       this.session.set(scene.compare);
       this.session.select(first);
     }
-    if (scene.autoplay) this.hooks.play();
+    if (scene.autoplay) this.hooks.play(Boolean(scene.compare)); // A | B: both runs
     this.hooks.changed();
     for (const listener of this.listeners) listener(this.state());
   }
@@ -210,6 +213,10 @@ export class Lessons {
   }
 
   onKey(e) {
+    if (e.key === "Escape" && !$("lesson-picker").hidden) {
+      this.closePicker();
+      return;
+    }
     if (!this.lesson || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
     const delta = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1 }[e.key];
     if (!delta) return;

@@ -63,7 +63,10 @@ const views = new RunViews(session, {
 const lessons = new Lessons(session, {
   configure: (partial) => configureFrom(partial),
   setHide: (flags) => setHide(flags),
-  play: () => page.playing || togglePlay(),
+  play: (all) => {
+    if (all) session.play("all"); // a fork's runs message may not have arrived yet
+    if (!page.playing) togglePlay();
+  },
   pause: () => page.playing && togglePlay(),
   runs: () => views.runs,
   tell: banner,
