@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playground.config import ConfigError, RunConfig, parse_config
+from playground.config import RunConfig
+from playground.lessons.checker import Checker, Problem
 from playground.lessons.goals import GoalError, parse_goal
 from playground.lessons.markdown import render_markdown
 
@@ -58,21 +59,8 @@ SCENE_KEYS = (
 HIDE_PANELS = (
     "data", "dataset", "network", "hidden", "output", "charts", "diagnostics", "topbar",
     "toggles", "advanced", "custom_points", "timeline", "play", "step", "reset", "regenerate",
-    "share", "epoch", "help", "compare", "files", "features", "exports",
+    "share", "epoch", "help", "compare", "files", "exports", "lessons", "present",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One mistake in a lesson file: where (line, may be None) and which field."""
-
-    line: int | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}: " if self.line else ""
-        return f"{where}{self.field}: {self.message}"
 
 
 class LessonError(ValueError):
@@ -139,99 +127,7 @@ class Lesson:
         }
 
 
-def _line_index(text: str) -> dict[str, int]:
-    """Field path -> first line it appears on (``scenes.2.config.hidden`` style paths).
-
-    ``tomllib`` keeps no positions, so the file is scanned once by hand: table headers,
-    ``key =`` lines, and multi-line strings skipped.
-    """
-    lines: dict[str, int] = {}
-    table = ""
-    scene = 0
-    quote = ""
-    for no, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if quote:
-            if line.count(quote) % 2 == 1:
-                quote = ""
-            continue
-        if line.startswith("[["):
-            name = line[2:].split("]]")[0].strip()
-            if name == "scenes":
-                scene += 1
-                table = f"scenes.{scene}"
-            else:
-                table = name
-            lines.setdefault(table, no)
-        elif line.startswith("["):
-            name = line[1:].split("]")[0].strip()
-            table = f"scenes.{scene}.{name[7:]}" if name.startswith("scenes.") else name
-            lines.setdefault(table, no)
-        else:
-            m = re.match(r"""^["']?([A-Za-z0-9_-]+)["']?\s*=""", line)
-            if m:
-                path = f"{table}.{m.group(1)}" if table else m.group(1)
-                lines.setdefault(path, no)
-                for q in ('"""', "'''"):
-                    if line.count(q) % 2 == 1:
-                        quote = q
-    return lines
-
-
-class _Checker:
-    """Collects problems with their lines while the file's values are checked."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = _line_index(text)
-        self.problems: list[Problem] = []
-
-    def line_of(self, path: str) -> int | None:
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path.rpartition(".")[0]
-        return None
-
-    def add(self, path: str, message: str) -> None:
-        problem = Problem(self.line_of(path), path, message)
-        if problem not in self.problems:  # a bad lesson-wide value is reported once
-            self.problems.append(problem)
-
-    def text(self, table: dict[str, Any], key: str, path: str, limit: int, need: bool) -> str:
-        value = table.get(key, "")
-        if not isinstance(value, str):
-            self.add(f"{path}{key}", f"must be a string, got {type(value).__name__}")
-            return ""
-        if need and not value.strip():
-            self.add(f"{path}{key}", "is required and must not be empty")
-        if len(value) > limit:
-            self.add(f"{path}{key}", f"is {len(value)} characters; at most {limit}")
-        return value
-
-    def table(self, parent: dict[str, Any], key: str, path: str) -> dict[str, Any]:
-        value = parent.get(key, {})
-        if not isinstance(value, dict):
-            self.add(f"{path}{key}", "must be a table of RunConfig fields")
-            return {}
-        return value
-
-    def unknown(self, table: dict[str, Any], allowed: tuple[str, ...], path: str) -> None:
-        for key in table:
-            if key not in allowed:
-                self.add(f"{path}{key}", f"unknown key; allowed: {', '.join(allowed)}")
-
-    def config(self, data: dict[str, Any], path: str, owned: dict[str, Any]) -> RunConfig | None:
-        """Validate ``data``; a field error points into ``path`` if ``owned`` set it there."""
-        try:
-            return parse_config(data)
-        except ConfigError as e:
-            name = e.field or ""
-            where = f"{path}{name}" if name in owned else (f"config.{name}" if name else path)
-            self.add(where.rstrip("."), e.message)
-            return None
-
-
-def _scene(check: _Checker, raw: Any, k: int, base: dict[str, Any], folder: Path) -> Scene | None:
+def _scene(check: Checker, raw: Any, k: int, base: dict[str, Any], folder: Path) -> Scene | None:
     path = f"scenes.{k}."
     if not isinstance(raw, dict):
         check.add(path[:-1], "must be a table ([[scenes]])")
@@ -280,7 +176,7 @@ def _scene(check: _Checker, raw: Any, k: int, base: dict[str, Any], folder: Path
     )  # fmt: skip
 
 
-def _run_file(check: _Checker, value: Any, path: str, folder: Path) -> dict[str, Any] | None:
+def _run_file(check: Checker, value: Any, path: str, folder: Path) -> dict[str, Any] | None:
     """A saved run next to the lesson: read, size-checked and restored once to validate it."""
     from playground.engine.trainer import Trainer
 
@@ -321,7 +217,7 @@ def parse_lesson(text: str, name: str, folder: Path, source: str = "builtin") ->
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"line (\d+)", str(e))
         raise LessonError(path, [Problem(int(m.group(1)) if m else None, "toml", str(e))]) from None
-    check = _Checker(text)
+    check = Checker(text)
     check.unknown(data, LESSON_KEYS, "")
     title = check.text(data, "title", "", MAX_TITLE, True)
     intro = check.text(data, "intro", "", MAX_TEXT, False)

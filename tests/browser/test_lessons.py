@@ -95,8 +95,9 @@ def test_presenter_font_and_notes_window_follow(
     body = page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
     assert body >= 20
     assert page.is_hidden("[data-panel=data]")  # the data panel makes room
-    notes = page.context.new_page()
-    notes.goto(f"{server.url}/notes")
+    with page.expect_popup() as popup:
+        page.click(tid("notes-window"))  # the second window, for the laptop screen
+    notes = popup.value
     notes.wait_for_function(
         "() => document.querySelector('[data-testid=notes-title]').textContent"
         " === 'No hidden layer'"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from playground import RunConfig, Trainer
 from playground.lessons import LessonError, Problem, load_library, parse_lesson, read_lesson
+from playground.lessons.library import BUILTIN_DIR
+from playground.lessons.model import HIDE_PANELS
 
 GOOD = """\
 title = "XOR"
@@ -132,3 +135,11 @@ def test_read_lesson_rejects_non_utf8_and_bad_names(tmp_path: Path) -> None:
         read_lesson(tmp_path / "latin.toml")
     with pytest.raises(LessonError, match="file name"):
         parse_lesson(GOOD, "Bad Name", tmp_path)
+
+
+def test_hide_names_are_the_pages_panels() -> None:
+    """Every name a lesson may hide exists on the page, and every page panel may be hidden."""
+    page = (BUILTIN_DIR.parents[1] / "templates" / "index.html").read_text()
+    panels = set(re.findall(r'data-panel="([a-z_]+)"', page))
+    assert panels <= set(HIDE_PANELS)
+    assert set(HIDE_PANELS) <= panels | set(RunConfig.model_fields)

@@ -333,6 +333,8 @@ export async function fetchDatasetPoints(config) {
 
 /* Lessons and exports (issue 13): REST, so the URLs live here too. */
 const LESSONS_PATH = "/api/lessons";
+/** The speaker-notes window's page (presenter mode). */
+export const NOTES_PAGE = "/notes";
 const EXPORT_PATH = "/api/export";
 
 async function getJson(url) {

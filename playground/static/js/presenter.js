@@ -7,6 +7,8 @@
  * scenes too, so a speaker may drive the talk from the laptop screen.
  */
 
+import { NOTES_PAGE } from "./api.js";
+
 export const CHANNEL = "nn-playground-presenter";
 
 export class Presenter {
@@ -58,7 +60,7 @@ export class Presenter {
   }
 
   openNotes() {
-    const win = window.open("/notes", "nn-playground-notes", "width=900,height=700");
+    const win = window.open(NOTES_PAGE, "nn-playground-notes", "width=900,height=700");
     if (!win) this.hooks.tell("The browser blocked the notes window: allow pop-ups for this page.");
     return win;
   }
