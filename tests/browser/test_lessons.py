@@ -3,9 +3,12 @@ goals, a compare scene, the projector font size and the notes window."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from playground import RunConfig, Trainer
 from tests.browser.helpers import Problems, Server, load, tid, wait_url_has
 
 XOR = "2-xor-hidden-layer"
@@ -131,3 +134,29 @@ def test_presenter_text_at_720p(new_page: Callable[..., Any], server: Server) ->
     assert size >= 20
     overflow = page.evaluate("() => document.documentElement.scrollHeight - innerHeight")
     assert overflow <= 0  # the projector layout fits the screen
+
+
+def test_a_teachers_lesson_starts_from_its_saved_run(
+    new_page: Callable[..., Any], tmp_path: Path, problems: Problems
+) -> None:
+    trainer = Trainer(RunConfig(dataset="xor", hidden=[4], seed=3))
+    trainer.step(300)
+    (tmp_path / "run.json").write_text(json.dumps(trainer.snapshot()))
+    (tmp_path / "mine.toml").write_text(
+        'title = "Mine"\n[[scenes]]\ntitle = "Trained already"\nrun = "run.json"\n'
+    )
+    (tmp_path / "broken.toml").write_text('title = "Broken"\n')
+    server = Server(env={"PLAYGROUND_LESSONS_DIR": str(tmp_path)}).start()
+    try:
+        page = new_page()
+        load(page, f"{server.url}/?lesson=mine&scene=1")
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=step-count]').textContent === '300'"
+        )
+        assert scene_title(page) == "Trained already"
+        page.click(tid("lessons-button"))
+        page.wait_for_selector(tid("lesson-mine"))
+        assert "broken: not valid" in page.text_content("#lesson-list")
+        assert problems.exceptions == []
+    finally:
+        server.stop()

@@ -77,8 +77,10 @@ const presenter = new Presenter(lessons, {
   tell: banner,
 });
 const exporter = new Exports(session, {
-  boundary: () => (views.compare.active
-    ? views.compare.sides.get(views.runs.selected).boundary : boundary),
+  boundary: () => {
+    const side = views.compare.active ? views.compare.sides.get(views.runs.selected) : null;
+    return side ? side.boundary : boundary; // compare: the selected run's side
+  },
   selected: () => views.runs.selected,
   playing: () => page.playing,
   play: () => page.playing || togglePlay(),
