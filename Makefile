@@ -51,6 +51,7 @@ bench: $(BIN)/.installed
 
 screenshot: $(BIN)/.installed
 	$(BIN)/python scripts/screenshot.py
+	$(BIN)/python scripts/screenshot_presenter.py
 
 clean:
 	rm -rf $(VENV) $(MIN_VENV) .pytest_cache .mypy_cache .ruff_cache screenshots

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from playground import __version__
+from playground.cli_teach import add_teach_commands, run_teach
 from playground.config import ConfigError, RunConfig, field_specs, parse_config
 
 MAX_EPOCHS = 100_000
@@ -237,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.set_defaults(command_parser=train)
     _add_config_flags(train)
+    add_teach_commands(commands)
+    for name in ("lesson", "export"):
+        commands.choices[name].set_defaults(command_parser=commands.choices[name])
     return parser
 
 
@@ -247,6 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["serve", *argv]
     args = parser.parse_args(argv)
+    if args.command in ("lesson", "export"):
+        return run_teach(args)
     if args.command == "train":
         resume = None
         config = None

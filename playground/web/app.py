@@ -20,8 +20,16 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 
 from playground.config import LIMITS, options
+from playground.lessons import load_library
 from playground.tflink import TF_LINK
-from playground.web import api_docs, pages, routes_api, routes_points
+from playground.web import (
+    api_docs,
+    pages,
+    routes_api,
+    routes_export,
+    routes_lessons,
+    routes_points,
+)
 from playground.web.connection import SessionRegistry, serve_websocket
 from playground.web.errors import install_error_handlers
 from playground.web.protocol import view_field_specs
@@ -63,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.bootstrap = pages.bootstrap_json(app.state.options)
     app.state.templates = Jinja2Templates(directory=str(pages.TEMPLATES_DIR))
     app.state.train_jobs = asyncio.Semaphore(settings.train_max_jobs)
+    app.state.lessons = load_library(settings.lessons_dir or None)
     hello = {
         "type": "hello",
         "version": app.version,
@@ -74,6 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(routes_api.router)
     app.include_router(routes_points.router)
+    app.include_router(routes_lessons.router)
+    app.include_router(routes_lessons.pages_router)
+    app.include_router(routes_export.router)
     app.include_router(pages.router)
     app.include_router(api_docs.router)
     app.add_api_websocket_route("/ws", serve_websocket)

@@ -55,6 +55,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="worker processes, one asyncio loop each (default: %(default)s)",
     )
     parser.add_argument("--open", action="store_true", help="open the page in a browser")
+    parser.add_argument(
+        "--lessons",
+        metavar="DIR",
+        default=None,
+        help="a folder of your own lesson files (*.toml), offered beside the built-in ones",
+    )
 
 
 def page_url(host: str, port: int) -> str:
@@ -90,6 +96,12 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         print(f"error: --workers must be at least 1, got {args.workers}", file=sys.stderr)
         return 2
+    if getattr(args, "lessons", None):
+        if not os.path.isdir(args.lessons):
+            print(f"error: --lessons: {args.lessons} is not a folder", file=sys.stderr)
+            return 2
+        # Every worker process reads its settings from the environment.
+        os.environ["PLAYGROUND_LESSONS_DIR"] = os.path.abspath(args.lessons)
     try:
         settings = Settings()
     except ValueError as e:  # pydantic's ValidationError names the PLAYGROUND_ variable

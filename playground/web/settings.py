@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     train_max_jobs: int = Field(
         default=2, ge=1, le=64, description="concurrent headless runs per worker"
     )
+    # Lessons
+    lessons_dir: str = Field(
+        default="",
+        description="a folder of the teacher's own lesson files (*.toml), beside the "
+        "built-in ones; nn-playground serve --lessons DIR sets it",
+    )
     # HTTP
     allowed_origins: str = Field(
         default="",

@@ -334,3 +334,45 @@ export async function fetchDatasetPoints(config) {
   if (!response.ok) throw new Error(`dataset preview failed: ${response.status}`);
   return response.json();
 }
+
+/* Lessons and exports (issue 13): REST, so the URLs live here too. */
+const LESSONS_PATH = "/api/lessons";
+/** The speaker-notes window's page (presenter mode). */
+export const NOTES_PAGE = "/notes";
+const EXPORT_PATH = "/api/export";
+
+async function getJson(url) {
+  const response = await fetch(url);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.error || `${url}: ${response.status}`);
+  return body;
+}
+
+/** Every lesson: [{name, title, source, scenes, valid, problems?}]. */
+export async function fetchLessons() {
+  return (await getJson(LESSONS_PATH)).lessons;
+}
+
+/** One lesson: {name, title, intro_html, scenes: [{title, html, notes_html, config, ...}]}. */
+export function fetchLesson(name) {
+  return getJson(`${LESSONS_PATH}/${encodeURIComponent(name)}`);
+}
+
+/** The saved run a scene (1-based) starts from. */
+export function fetchSceneRun(name, scene) {
+  return getJson(`${LESSONS_PATH}/${encodeURIComponent(name)}/scenes/${scene}/run`);
+}
+
+/** A run file exported as `kind` ("numpy" or "model"): resolves with a Blob. */
+export async function exportRun(kind, run) {
+  const response = await fetch(`${EXPORT_PATH}/${kind}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ run }),
+  });
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new Error(body.error || `export failed: ${response.status}`);
+  }
+  return response.blob();
+}

@@ -10,11 +10,14 @@ import { Controls } from "./controls.js";
 import { DatasetPicker } from "./datasets.js";
 import { DiagnosticsView } from "./diagnostics.js";
 import { Edits, runChanges } from "./edits.js";
+import { Exports } from "./exports.js";
 import { bindKeyboard } from "./keyboard.js";
 import { applyHide } from "./layout.js";
+import { Lessons } from "./lessons.js";
 import { NetworkView } from "./network.js";
 import { RunViews } from "./runviews.js";
 import { choicesOf, entries, fieldMap } from "./options.js";
+import { Presenter } from "./presenter.js";
 import { autoFields, readUrl, withAuto, writeUrl } from "./state.js";
 import { mergeTfLink } from "./tflink.js";
 import { Tooltip, WeightEditor, setSourceNamer } from "./weights.js";
@@ -55,6 +58,34 @@ const views = new RunViews(session, {
   selected: (config) => onConfig({ config, change: "select" }),
   tell: banner,
   redraw: () => redrawBoundary(),
+});
+
+// Lessons, presenter mode and exports (issue 13): they reach the page through these hooks.
+const lessons = new Lessons(session, {
+  configure: (partial) => configureFrom(partial),
+  setHide: (flags) => setHide(flags),
+  play: (all) => {
+    if (all) session.play("all"); // a fork's runs message may not have arrived yet
+    if (!page.playing) togglePlay();
+  },
+  pause: () => page.playing && togglePlay(),
+  runs: () => views.runs,
+  tell: banner,
+  changed: () => page.config && writeLocation(),
+});
+const presenter = new Presenter(lessons, {
+  changed: () => page.config && writeLocation(),
+  tell: banner,
+});
+const exporter = new Exports(session, {
+  boundary: () => {
+    const side = views.compare.active ? views.compare.sides.get(views.runs.selected) : null;
+    return side ? side.boundary : boundary; // compare: the selected run's side
+  },
+  selected: () => views.runs.selected,
+  playing: () => page.playing,
+  play: () => page.playing || togglePlay(),
+  tell: banner,
 });
 
 let controls;
@@ -123,6 +154,21 @@ function build(options) {
   page.built = true;
 }
 
+/** A lesson scene's hide flags replace the page's. */
+function setHide(flags) {
+  page.hide = new Set(flags);
+  for (const el of document.querySelectorAll(".hidden-by-url")) el.classList.remove("hidden-by-url");
+  applyHide(page.hide);
+}
+
+/** Configure the selected run from the defaults plus `partial` (a lesson scene). */
+function configureFrom(partial) {
+  page.url.config = { ...partial };
+  page.auto = autoFields(page.fields, partial);
+  session.configure(withAuto({ ...page.helloConfig, ...partial }, page.auto));
+  session.reset(); // a scene starts from fresh weights, even when its layers did not change
+}
+
 function onHello(message, { reconnected }) {
   if (!page.built) build(message.options);
   if (reconnected) {
@@ -136,7 +182,11 @@ function onHello(message, { reconnected }) {
   page.helloConfig = message.config;
   const config = { ...message.config, ...page.url.config };
   // A reload continues the stored session (unless the address asks for another run).
-  if (!views.restoreStored(page.url.config)) session.configure(withAuto(config, page.auto));
+  if (lessons.startFromUrl()) {
+    // the lesson's scene configures the run
+  } else if (!views.restoreStored(page.url.config)) {
+    session.configure(withAuto(config, page.auto));
+  }
   const view = message.view || {};
   const viewChanges = {};
   if (page.view.speed !== view.speed) viewChanges.speed = page.view.speed;
@@ -182,7 +232,8 @@ function writeLocation() {
   if (page.view.diagnostics) view.diagnostics = true;
   const query = writeUrl(page.config, { auto: page.auto, view, hide: page.hide,
     fields: page.fields });
-  history.replaceState(null, "", `${location.pathname}?${query}`);
+  const extra = [lessons.query(), presenter.query()].filter(Boolean).join("&");
+  history.replaceState(null, "", `${location.pathname}?${query}${extra ? `&${extra}` : ""}`);
 }
 
 function onError(message) {
@@ -239,8 +290,10 @@ function onFrame(frame) {
     return;
   }
   charts.add(frame);
+  lessons.onFrame(frame); // any run may meet the scene's goal (A | B scenes)
   if (!views.frame(frame)) return; // another run's frame: drawn on its compare side
   page.frame = frame;
+  exporter.onFrame(frame);
   $("epoch").textContent = String(frame.epoch);
   $("epoch").dataset.seq = String(frame.seq);
   $("step-count").textContent = String(frame.step);
@@ -439,6 +492,9 @@ window.playground = {
     return network;
   },
   views,
+  lessons,
+  presenter,
+  exporter,
 };
 
 const bootstrap = readBootstrap();

@@ -59,7 +59,11 @@ export class RunStore {
 
 /** Save `data` (JSON) as a file download. */
 export function downloadJson(data, filename) {
-  const blob = new Blob([JSON.stringify(data)], { type: "application/json" });
+  downloadBlob(new Blob([JSON.stringify(data)], { type: "application/json" }), filename);
+}
+
+/** Save a Blob as a file download (run files, exports). */
+export function downloadBlob(blob, filename) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
