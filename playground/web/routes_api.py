@@ -18,9 +18,10 @@ from playground.config import RunConfig
 from playground.engine.trainer import Trainer, make_data
 from playground.web.errors import FieldError
 from playground.web.frames import json_safe
+from playground.web.schema import ERROR_RESPONSES
 from playground.web.settings import Settings
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=ERROR_RESPONSES)
 
 
 class TrainRequest(BaseModel):
