@@ -190,6 +190,8 @@ class Connection:
             await asyncio.wait_for(sending, timeout=self.settings.send_timeout)
         except TimeoutError:
             raise _Stalled from None
+        except RuntimeError:  # the server already closed it (e.g. 1007, invalid UTF-8)
+            raise _Closed from None
 
     async def _apply(self, item: Item) -> None:
         if isinstance(item, Close):

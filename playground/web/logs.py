@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 #: loggers a server writes to under load: asyncio's accept loop, uvicorn, ours
 LIMITED_LOGGERS = ("asyncio", "uvicorn", "uvicorn.error", "uvicorn.access", "playground.web")
+#: a client's fault, not the server's: logged as one warning line, without the traceback
+CLIENT_FAULTS = ("Invalid UTF-8 sequence received from client.",)
 
 
 class RateLimitFilter(logging.Filter):
@@ -31,6 +33,9 @@ class RateLimitFilter(logging.Filter):
         self._kinds: dict[tuple[str, int, str], tuple[float, int, int]] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg in CLIENT_FAULTS and record.exc_info:
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
         first_line = str(record.msg).split("\n", 1)[0][:200]  # asyncio appends varying detail
         key = (record.name, record.levelno, first_line)
         now = self._clock()

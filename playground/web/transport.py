@@ -24,6 +24,9 @@ override only ``asyncio.Protocol`` hooks plus two of their methods, checked by
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
+import struct
 from functools import cache
 from typing import Any
 
@@ -57,8 +60,14 @@ class _Deadline:
 
 
 def _abort(transport: Any) -> None:
-    if transport is not None:
-        transport.abort()
+    """Drop the connection with a reset, so the kernel frees its unsent bytes too."""
+    if transport is None or transport.is_closing() and transport.get_extra_info("socket") is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
 
 
 class GuardedH11Protocol(H11Protocol):
