@@ -42,7 +42,9 @@ def shorten(text: str, limit: int = MAX_ECHO) -> str:
 
 def _echo(value: Any) -> Any:
     """An input value safe to echo: small scalars as they are, anything else as a short repr."""
-    if value is None or isinstance(value, bool | int | float) and len(repr(value)) <= 40:
+    if value is None or isinstance(value, bool | float) and len(repr(value)) <= 40:
+        return value
+    if isinstance(value, int) and abs(value) <= 2**53:  # larger ones a browser rounds
         return value
     if isinstance(value, str) and len(value) <= MAX_ECHO:
         return value
