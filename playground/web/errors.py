@@ -113,7 +113,8 @@ async def _field_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     exc = cast(HTTPException, exc)
-    body = error_body(str(exc.detail), None, exc.detail)
+    detail = exc.detail if len(str(exc.detail)) <= 2 * MAX_ECHO else shorten(str(exc.detail))
+    body = error_body(str(exc.detail), None, detail)
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
