@@ -107,10 +107,8 @@ def frame(payload: bytes) -> bytes:
 
 def junk(kind: str) -> bytes:
     """A message just under 1 MiB that is expensive to hold once parsed."""
-    if kind == "objects":
-        items = ",".join(["{}"] * 349_000)
-    else:
-        items = ",".join(["0.5"] * 262_000)
+    item, count = ("{}", 349_000) if kind == "objects" else ("0.5", 262_000)
+    items = ",".join([item] * count)
     return frame(f'{{"type":"configure","config":{{"a":[{items}]}}}}'.encode())
 
 
@@ -229,7 +227,8 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=10)
         print(
-            f"never-reading ({kind}, {args.clients} client(s)): RSS {result['base']:.0f} MiB -> peak "
+            f"never-reading ({kind}, {args.clients} client(s)): "
+            f"RSS {result['base']:.0f} MiB -> peak "
             f"{result['peak']:.0f} MiB, {result['end']:.0f} MiB at {args.seconds:.0f} s, "
             f"{result['after_close']:.0f} MiB after close; session dropped after "
             f"{result['dropped_at']} s; {result['messages_sent']} x 1 MiB messages accepted "
