@@ -61,7 +61,7 @@ class _Deadline:
 
 def _abort(transport: Any) -> None:
     """Drop the connection with a reset, so the kernel frees its unsent bytes too."""
-    if transport is None or transport.is_closing() and transport.get_extra_info("socket") is None:
+    if transport is None:
         return
     sock = transport.get_extra_info("socket")
     if sock is not None:
@@ -115,6 +115,7 @@ class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def connection_made(self, transport: Any) -> None:
         self._send_deadline = _Deadline()
+        self._lost = False
         super().connection_made(transport)
 
     def pause_writing(self) -> None:
@@ -127,9 +128,10 @@ class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
 
     async def run_asgi(self) -> None:
         await super().run_asgi()
-        if not self.disconnected:  # the closing handshake gets send_timeout, then the cut
+        if not self._lost:  # the closing handshake gets send_timeout, then the cut
             self._send_deadline.arm(_deadlines()[1], self.transport)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._lost = True
         self._send_deadline.cancel()
         super().connection_lost(exc)
