@@ -11,6 +11,7 @@ import struct
 import subprocess
 import sys
 import time
+import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -192,3 +193,29 @@ def test_invalid_utf8_closes_with_1007_and_logs_no_traceback(server: tuple[int, 
     time.sleep(0.3)
     text = log.read_text()
     assert "Invalid UTF-8" in text and "Traceback" not in text
+
+
+def test_over_the_connection_limit_requests_get_503_until_the_silent_ones_are_cut() -> None:
+    """#7: 1,000 trickling and 200 silent connections starved /api/health."""
+    env = {**os.environ, **TIMEOUTS, "PLAYGROUND_MAX_CONNECTIONS": "5",
+           "PLAYGROUND_LOG_LEVEL": "error"}  # fmt: skip
+    port = _free_port()
+    command = [str(SERVE)] if SERVE.exists() else [sys.executable, "-m", "playground.cli"]
+    process = subprocess.Popen([*command, "serve", "--port", str(port)], env=env)
+    try:
+        _wait_ready(process, port)
+        silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(8)]
+        try:
+            time.sleep(0.2)
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                _health(port)
+            refused.value.close()
+            assert refused.value.code == 503
+            time.sleep(1.5)  # past the header deadline: the silent sockets are gone
+            assert _health(port)["status"] == "ok"
+        finally:
+            for s in silent:
+                s.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
