@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import resource
 import socket
 import struct
 import subprocess
@@ -219,3 +220,44 @@ def test_over_the_connection_limit_requests_get_503_until_the_silent_ones_are_cu
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_out_of_file_descriptors_the_log_stays_short_and_the_server_recovers(
+    tmp_path: Path,
+) -> None:
+    """#7: under a 256-fd limit, 61k "Too many open files" tracebacks in 5 s, health timed out."""
+    env = {**os.environ, **TIMEOUTS, "PLAYGROUND_LOG_LEVEL": "warning"}
+    port = _free_port()
+    command = [str(SERVE)] if SERVE.exists() else [sys.executable, "-m", "playground.cli"]
+
+    def few_files() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*command, "serve", "--port", str(port)],
+            env=env, stdout=out, stderr=out, preexec_fn=few_files,
+        )  # fmt: skip
+        try:
+            _wait_ready(process, port)
+            silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(100)]
+            try:
+                time.sleep(2.0)  # the server runs out of descriptors, then cuts the silent
+            finally:
+                for s in silent:
+                    s.close()
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    assert _health(port)["status"] == "ok"
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    text = log.read_text()
+    assert text.count("Traceback") <= 60 and len(text.splitlines()) < 2000, len(text)  # 20 a kind
