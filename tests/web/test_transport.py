@@ -261,3 +261,22 @@ def test_out_of_file_descriptors_the_log_stays_short_and_the_server_recovers(
             process.wait(timeout=10)
     text = log.read_text()
     assert text.count("Traceback") <= 60 and len(text.splitlines()) < 2000, len(text)  # 20 a kind
+
+
+def test_serve_on_loopback_refuses_a_rebinding_host(server: tuple[int, Path]) -> None:
+    """#8: `Host: evil.example:PORT` with a matching Origin got 101 (DNS rebinding)."""
+    port, _ = server
+    answers = {}
+    for host in (f"evil.example:{port}", f"localhost:{port}"):
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            key = base64.b64encode(os.urandom(16)).decode()
+            sock.sendall(
+                f"GET /ws HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\n"
+                f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+            )
+            answers[host.split(":")[0]] = sock.recv(200).split(b"\r\n")[0]
+    assert answers == {
+        "evil.example": b"HTTP/1.1 400 Bad Request",
+        "localhost": b"HTTP/1.1 101 Switching Protocols",
+    }
