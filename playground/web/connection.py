@@ -196,7 +196,7 @@ class Connection:
     async def _apply(self, item: Item) -> None:
         if isinstance(item, Close):
             await self._send(item.messages)
-            await self.ws.close(item.code, item.reason)
+            await self._deliver(self.ws.close(item.code, item.reason))
             raise _Closed
         if isinstance(item, Outgoing):
             await self._send([item.message])
@@ -204,7 +204,7 @@ class Connection:
         replies = self.session.handle(item)  # never raises: errors come back as `error`
         if any(r.get("type") == "error" for r in replies) and self.rejected.add(time.monotonic()):
             await self._send(replies)
-            await self.ws.close(1008, "too many rejected messages")
+            await self._deliver(self.ws.close(1008, "too many rejected messages"))
             raise _Closed
         await self._send(replies)
 
