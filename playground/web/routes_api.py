@@ -29,7 +29,7 @@ class TrainRequest(BaseModel):
 
     config: RunConfig = Field(default_factory=RunConfig)
     epochs: int = Field(
-        default=100, ge=1, le=100_000, description="epochs to train (server-capped)"
+        default=100, ge=1, le=100_000, strict=True, description="epochs to train (server-capped)"
     )
 
 

@@ -159,3 +159,10 @@ def test_binary_messages_name_a_field(client: TestClient) -> None:
     with connect(client) as peer:
         peer.ws.send_bytes(b"\x00")
         assert peer.expect("error")["field"] == "message"
+
+
+@pytest.mark.parametrize("epochs", ["5", True, 5.0])
+def test_epochs_must_be_a_json_integer(client: TestClient, epochs: object) -> None:
+    """#9: no string or boolean coercion in REST bodies either."""
+    response = client.post("/api/train", json={"epochs": epochs})
+    assert response.status_code == 422 and response.json()["field"] == "epochs"
