@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from playground import __version__
 from playground.cli_teach import add_teach_commands, run_teach
-from playground.config import ConfigError, RunConfig, field_specs, parse_config
+from playground.config import NUMERIC_FIELDS, ConfigError, RunConfig, field_specs, parse_config
 
 MAX_EPOCHS = 100_000
 #: short flags people type, beside the long ``--field-name`` ones
@@ -94,6 +94,12 @@ def _parse_value(name: str, raw: str) -> Any:
         return None
     if name == "custom_points":
         return _read_rows(raw)
+    if name in NUMERIC_FIELDS:  # RunConfig takes no text for a number: convert it here
+        for number in (int, float):
+            try:
+                return number(raw)
+            except ValueError:
+                pass
     return raw
 
 

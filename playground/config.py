@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -68,10 +69,11 @@ def _choice(name: str, value: str, registry: dict[str, Any]) -> str:
     return value
 
 
-def _holds_boolean(value: Any) -> bool:
-    if isinstance(value, bool):
+def _holds(value: Any, kinds: type | tuple[type, ...]) -> bool:
+    """Whether ``value`` is, or a list (of lists) holds, an instance of ``kinds``."""
+    if isinstance(value, kinds):
         return True
-    return isinstance(value, list | tuple) and any(_holds_boolean(v) for v in value)
+    return isinstance(value, list | tuple) and any(_holds(v, kinds) for v in value)
 
 
 class RunConfig(BaseModel):
@@ -136,10 +138,16 @@ class RunConfig(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_booleans(cls, value: Any) -> Any:
-        """No field is a boolean: pydantic would quietly read JSON true/false as 1/0."""
-        if _holds_boolean(value):
+    def _strict_types(cls, value: Any, info: ValidationInfo) -> Any:
+        """No boolean anywhere, no string where a number goes: pydantic would quietly read
+        true as 1 and "300" as 300, against the protocol's strictness rule."""
+        if _holds(value, bool):
             raise ValueError("expected a number, a string or a list, got a boolean")
+        text = isinstance(value, str | bytes)  # a list-only field lets pydantic say "list"
+        nested = not text and _holds(value, (str, bytes))
+        scalar = info.field_name not in LIST_FIELDS
+        if info.field_name in NUMERIC_FIELDS and (nested or (text and scalar)):
+            raise ValueError("expected a valid number, not a string")
         return value
 
     @model_validator(mode="after")
@@ -423,6 +431,18 @@ def options() -> dict[str, Any]:
         "limits": LIMITS,
     }
 
+
+#: fields whose values are numbers (or lists of numbers): strings are refused there
+NUMERIC_FIELDS = frozenset(
+    name
+    for name, info in RunConfig.model_fields.items()
+    if "str" not in str(info.annotation) and "Literal" not in str(info.annotation)
+)
+
+LIST_FIELDS = frozenset(
+    name for name, info in RunConfig.model_fields.items()
+    if str(info.annotation).startswith("list[")
+)  # fmt: skip
 
 # A snapshot's config is untrusted: the engine re-validates it with this parser.
 _snapshot.set_config_loader(parse_config)

@@ -147,12 +147,11 @@ def test_defaults_are_valid_and_derived_fields_are_filled_in() -> None:
             assert derived.loss == DEFAULT_LOSS[spec.problem]
 
 
-def test_per_layer_lists_and_string_numbers_are_accepted() -> None:
+def test_per_layer_lists_are_accepted() -> None:
     c = parse_config({"hidden": [3, 5], "activation": ["relu", "sin"], "dropout": [0.0, 0.5],
-                      "learning_rate": "0.1"})  # fmt: skip
+                      "learning_rate": 0.1})  # fmt: skip
     assert c.activations == ["relu", "sin"]
     assert c.dropouts == [0.0, 0.5]
-    assert c.learning_rate == 0.1  # text from a command line or URL
     assert RunConfig(hidden=[3, 5], activation="elu").activations == ["elu", "elu"]
     assert RunConfig(hidden=[]).activations == []
 
@@ -316,3 +315,27 @@ def test_options_carry_the_rules_the_page_follows() -> None:
     assert not generated["custom"] and generated["circle"]
     reinit = {f["name"] for f in opts["fields"] if f["reinitializes"]}
     assert reinit == {"initializer", "bias_init", "preset"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("n_points", "300"),
+        ("learning_rate", "0.1"),
+        ("seed", " 7 "),
+        ("batch_size", "1_0"),
+        ("dropout", "0.5"),
+        ("dropout", ["0.5", "0.5"]),
+        ("hidden", ["4", 2]),
+        ("custom_points", [[0, 0, "1"], [1, 1, 0]]),
+        ("noise", True),
+    ],
+)
+def test_numbers_are_never_read_from_text_or_booleans(field: str, value: object) -> None:
+    """Issue 15 #9: "n_points": "300" was accepted (pydantic's lax mode)."""
+    data = {field: value, "hidden": [4, 2]} if field == "dropout" else {field: value}
+    if field == "custom_points":
+        data["dataset"] = "custom"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    assert caught.value.field == field

@@ -37,6 +37,7 @@ import numpy as np
 
 __all__ = [
     "BOUND",
+    "TARGET_BOUND",
     "DATASETS",
     "N_CLASSES_RANGE",
     "N_POINTS_RANGE",
@@ -56,6 +57,9 @@ XY = tuple[np.ndarray, np.ndarray]
 Generate = Callable[[int, float, np.random.Generator, int], XY]
 
 BOUND = 6.0  # every point lies in [-BOUND, BOUND]^2, the square the UI draws
+#: |target| of a custom regression point: its square, the loss, stays far inside float64,
+#: and labels travel as float32 in frames (1e39 would arrive as infinity)
+TARGET_BOUND = 1e6
 N_POINTS_RANGE = (20, 5000)
 NOISE_RANGE = (0.0, 50.0)
 N_CLASSES_RANGE = (3, 5)
@@ -376,6 +380,10 @@ def _custom_row(i: int, row: object, problem: Problem, k: int) -> tuple[float, f
     for field, coord in (("x1", x1), ("x2", x2)):
         if abs(coord) > BOUND:
             raise ValueError(f"{where}: {field} = {coord:g} is outside [-{BOUND:g}, {BOUND:g}]")
+    if problem == "regression" and abs(t) > TARGET_BOUND:
+        raise ValueError(
+            f"{where}: target = {t:g} is outside [-{TARGET_BOUND:g}, {TARGET_BOUND:g}]"
+        )
     if problem == "binary":
         if t not in (-1.0, 0.0, 1.0):
             raise ValueError(f"{where}: label = {t:g} must be 0 or 1 (or -1 / +1)")

@@ -83,6 +83,9 @@ class Optimizer(ABC):
     hyperparameters: ClassVar[tuple[str, ...]] = ()
     #: Names of the state vectors (each ``size`` floats, starting at zero).
     buffers: ClassVar[tuple[str, ...]] = ()
+    #: buffers that hold sums or averages of squares: never negative (a restored negative
+    #: second moment would take a square root of a negative number)
+    nonnegative: ClassVar[tuple[str, ...]] = ()
     #: How many scratch vectors ``_update`` needs (kept out of the saved state).
     scratch: ClassVar[int] = 1
 
@@ -191,6 +194,8 @@ class Optimizer(ABC):
                 )
             if not np.isfinite(array).all():
                 raise ValueError(f"state buffer {key} contains NaN or infinity")
+            if key in self.nonnegative and (array < 0).any():
+                raise ValueError(f"state buffer {key} holds a negative value (a sum of squares)")
             arrays[key] = array
         self._hyper = checked_hyper
         self._configure()
@@ -252,6 +257,7 @@ class AdaGrad(Optimizer):
     description = "Per-weight rates that shrink with the sum of that weight's squared gradients."
     hyperparameters = ("epsilon",)
     buffers = ("sum_sq",)
+    nonnegative = ("sum_sq",)
     _epsilon: float
 
     def _update(self, param: np.ndarray, grad: np.ndarray, lr: float) -> None:
@@ -270,6 +276,7 @@ class RMSProp(Optimizer):
     description = "Per-weight rates scaled by a running average of recent squared gradients."
     hyperparameters = ("rho", "epsilon")
     buffers = ("mean_sq",)
+    nonnegative = ("mean_sq",)
     _rho: float
     _epsilon: float
 
@@ -291,6 +298,7 @@ class Adam(Optimizer):
     description = "Momentum plus RMSProp-style scaling, with bias correction for the first steps."
     hyperparameters: ClassVar[tuple[str, ...]] = ("beta1", "beta2", "epsilon")
     buffers = ("m", "v")
+    nonnegative = ("v",)
     scratch = 2
     _beta1: float
     _beta2: float

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.engine.state import HISTORY_KEYS, RunState
+from playground.engine.state import HISTORY_KEYS, LOSS_CEILING_RANGE, RunState
 
 FORMAT = "nn-playground/snapshot"
 VERSION = 3
@@ -203,7 +203,7 @@ def restore_snapshot(snap: Any, config_loader: ConfigLoader | None = None) -> tu
     if not isinstance(snap, dict):
         raise ValueError("a snapshot must be a JSON object")
     version = snap.get("version")
-    if snap.get("format") != FORMAT or isinstance(version, bool) or version not in VERSIONS:
+    if snap.get("format") != FORMAT or type(version) is not int or version not in VERSIONS:
         raise ValueError(f"not a {FORMAT} version 1 to {VERSION} snapshot")
     loader = config_loader or _loader
     if loader is None:
@@ -241,6 +241,17 @@ def _state_of(snap: dict[str, Any], config: Any, fresh: RunState, n_train: int,
         raise ValueError("snapshot optimizer must be an object with buffers")
     buffers = {k: decode_array(v, n, f"optimizer {k}") for k, v in opt_state["buffers"].items()}
     optimizer = fresh.optimizer
+    expected = optimizer.hyper  # the fresh optimizer was built from the snapshot's config
+    hyper = opt_state.get("hyper")
+    if (
+        not isinstance(hyper, dict)
+        or set(hyper) != set(expected)
+        or any(
+            isinstance(v, bool) or not isinstance(v, int | float) or v != expected[k]
+            for k, v in hyper.items()
+        )
+    ):
+        raise ValueError(f"snapshot optimizer hyperparameters must equal the config's: {expected}")
     optimizer.load_state_dict({**opt_state, "buffers": buffers})
     rng = _decode_rng(snap.get("rng"), "rng")
     if snap.get("version") == VERSION:
@@ -262,8 +273,9 @@ def _state_of(snap: dict[str, Any], config: Any, fresh: RunState, n_train: int,
     ):
         raise ValueError("snapshot diverged must be null or {step, reason}")
     ceiling: Any = snap.get("loss_ceiling")
-    if not _is_number(ceiling) or not ceiling > 0:
-        raise ValueError("snapshot loss_ceiling must be a finite positive number")
+    low, high = LOSS_CEILING_RANGE
+    if not _is_number(ceiling) or not low <= ceiling <= high:
+        raise ValueError(f"snapshot loss_ceiling must be a number in [{low:g}, {high:g}]")
     return RunState(
         config=config,
         params=params,

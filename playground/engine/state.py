@@ -28,6 +28,12 @@ def empty_history() -> dict[str, list[Any]]:
     return {k: [] for k in HISTORY_KEYS}
 
 
+#: the range of a run's divergence threshold: at least ``EXPLOSION_FACTOR`` × 0.05 (the
+#: trainer's floor), at most 1e15 (a squared error of targets bounded by 1e6, with room);
+#: a restored 1e308 would silently switch divergence detection off
+LOSS_CEILING_RANGE = (0.5, 1e15)
+
+
 @dataclass
 class RunState:
     """A run's mutable state; ``config`` is the (immutable) configuration it runs under."""

@@ -40,7 +40,7 @@ from playground.engine.render import Rendering, render
 from playground.engine.schedules import SCHEDULES
 from playground.engine.snapshot import restore_snapshot, take_snapshot
 from playground.engine.spec import RunSpec, spec_of
-from playground.engine.state import HISTORY_KEYS, RunState, empty_history
+from playground.engine.state import HISTORY_KEYS, LOSS_CEILING_RANGE, RunState, empty_history
 from playground.engine.timeline import CHECKPOINT_BYTES, CHECKPOINT_EVERY, Event, Timeline
 from playground.engine.transfer import change_kind, describe_change, transfer_weights
 
@@ -154,7 +154,7 @@ class Trainer:
     def _ceiling(self) -> float:
         start = self.metrics()["train_loss"] or 0.0
         baseline = self.network.loss_fn.baseline(self._T_train)
-        return EXPLOSION_FACTOR * max(baseline, start, 0.05)
+        return min(EXPLOSION_FACTOR * max(baseline, start, 0.05), LOSS_CEILING_RANGE[1])
 
     def _changed(self) -> None:
         self._version += 1

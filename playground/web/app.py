@@ -18,6 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from playground.config import LIMITS, options
 from playground.lessons import load_library
@@ -32,7 +33,10 @@ from playground.web import (
 )
 from playground.web.connection import SessionRegistry, serve_websocket
 from playground.web.errors import install_error_handlers
+from playground.web.logs import install_log_limits
 from playground.web.protocol import view_field_specs
+from playground.web.schema import install_schema_limits
+from playground.web.security import BodyLimit, SecurityHeaders
 from playground.web.settings import Settings
 
 log = logging.getLogger("playground.web")
@@ -81,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hello = lambda: dict(hello)
 
     install_error_handlers(app)
+    install_log_limits(settings.log_burst, settings.log_window)
     app.include_router(routes_api.router)
     app.include_router(routes_points.router)
     app.include_router(routes_lessons.router)
@@ -90,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_docs.router)
     app.add_api_websocket_route("/ws", serve_websocket)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
+    install_schema_limits(app, settings)
+    # added innermost first: headers on every answer, then the host, then the body cap
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     if settings.origins:
         app.add_middleware(
@@ -98,6 +105,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["content-type"],
         )
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.hosts)
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     return app
 
 

@@ -8,6 +8,9 @@ frames per second.
 
 Close codes: 1001 idle timeout, 1008 repeated bad or excessive messages, 1009 repeated
 oversized messages, 1013 the worker is full (sent after accepting, so a browser sees it).
+Memory per connection is bounded: the reader waits while ``MAX_QUEUED_COMMANDS`` parsed
+commands are queued, and a client that leaves a frame or reply unread for
+``send_timeout`` seconds is dropped.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
 from playground.web.frames import dumps, json_safe
-from playground.web.limits import TokenBucket, WindowCounter
+from playground.web.limits import MAX_QUEUED_COMMANDS, TokenBucket, WindowCounter
 from playground.web.live import LiveSession, Message
 from playground.web.memory import release_free_memory
 from playground.web.protocol import Command, ProtocolError, parse_message
+from playground.web.security import origin_allowed
 from playground.web.settings import Settings
 
 log = logging.getLogger("playground.web")
@@ -56,7 +60,11 @@ class _Closed(Exception):
     """The runner closed the socket on purpose."""
 
 
-_DISCONNECTS = (WebSocketDisconnect, WebSocketDisconnected, _Closed, OSError)
+class _Stalled(Exception):
+    """The client left a message unread for ``send_timeout`` seconds: drop it, no handshake."""
+
+
+_DISCONNECTS = (WebSocketDisconnect, WebSocketDisconnected, _Closed, _Stalled, OSError)
 
 
 class SessionRegistry:
@@ -73,18 +81,6 @@ class SessionRegistry:
         return len(self.sessions) >= self.limit
 
 
-def origin_allowed(websocket: WebSocket, allowed: Iterable[str]) -> bool:
-    """Same-origin pages, non-browser clients (no Origin) and configured origins may connect."""
-    origin = websocket.headers.get("origin")
-    if origin is None:
-        return True
-    allowed = list(allowed)
-    if "*" in allowed or origin.rstrip("/") in allowed:
-        return True
-    host = websocket.headers.get("host", "")
-    return origin.split("://", 1)[-1].rstrip("/") == host
-
-
 class Connection:
     """One accepted WebSocket and its session; ``run`` returns when the socket is done."""
 
@@ -97,7 +93,9 @@ class Connection:
             checkpoint_every=settings.checkpoint_every,
             checkpoint_bytes=settings.checkpoint_kib * 1024,
         )
-        self.queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=64)
+        self.queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=MAX_QUEUED_COMMANDS)
+        # every rejection counts, whether the reader or the session refused the message
+        self.rejected = WindowCounter(settings.abuse_limit, settings.abuse_window)
         self._hello = hello
         self._last_frame = -1e9
 
@@ -129,7 +127,7 @@ class Connection:
         s = self.settings
         now = time.monotonic()
         bucket = TokenBucket(s.rate_limit, s.rate_burst, now)
-        rejected = WindowCounter(s.abuse_limit, s.abuse_window)
+        rejected = self.rejected
         oversized = WindowCounter(s.oversize_limit - 1, s.abuse_window)
         while True:
             try:
@@ -143,7 +141,9 @@ class Connection:
             text = message.get("text")
             try:
                 if text is None:
-                    raise ProtocolError("binary messages are not accepted; send JSON text")
+                    raise ProtocolError(
+                        "binary messages are not accepted; send JSON text", "message"
+                    )
                 if len(text) > s.max_message_bytes or (
                     len(text) * 4 > s.max_message_bytes
                     and len(text.encode("utf-8")) > s.max_message_bytes
@@ -182,25 +182,30 @@ class Connection:
                 text = dumps(message)
             except ValueError:  # a NaN slipped into a message: send null, never NaN
                 text = dumps(json_safe(message))
-            await self.ws.send_text(text)
+            await self._deliver(self.ws.send_text(text))
+
+    async def _deliver(self, sending: Any) -> None:
+        """Send within ``send_timeout``: a client that does not read is dropped, not waited on."""
+        try:
+            await asyncio.wait_for(sending, timeout=self.settings.send_timeout)
+        except TimeoutError:
+            raise _Stalled from None
+        except RuntimeError:  # the server already closed it (e.g. 1007, invalid UTF-8)
+            raise _Closed from None
 
     async def _apply(self, item: Item) -> None:
         if isinstance(item, Close):
             await self._send(item.messages)
-            await self.ws.close(item.code, item.reason)
+            await self._deliver(self.ws.close(item.code, item.reason))
             raise _Closed
         if isinstance(item, Outgoing):
             await self._send([item.message])
             return
-        try:
-            replies = self.session.handle(item)
-        except Exception:
-            log.exception("session %s failed on %r", self.session.id, item.type)
-            replies = [
-                ProtocolError(
-                    f"internal error while handling {item.type!r}", None, item.type
-                ).to_message()
-            ]
+        replies = self.session.handle(item)  # never raises: errors come back as `error`
+        if any(r.get("type") == "error" for r in replies) and self.rejected.add(time.monotonic()):
+            await self._send(replies)
+            await self._deliver(self.ws.close(1008, "too many rejected messages"))
+            raise _Closed
         await self._send(replies)
 
     async def _drain(self) -> None:
@@ -247,7 +252,7 @@ class Connection:
     async def _send_frame(self) -> None:
         self._last_frame = time.monotonic()  # the cap counts from when a frame is due
         frame, events = self.session.next_frame()
-        await self.ws.send_bytes(frame)
+        await self._deliver(self.ws.send_bytes(frame))
         await self._send(events)
 
 
@@ -256,7 +261,7 @@ async def serve_websocket(websocket: WebSocket) -> None:
     state = websocket.app.state
     settings: Settings = state.settings
     registry: SessionRegistry = state.sessions
-    if not origin_allowed(websocket, settings.origins):
+    if not origin_allowed(websocket.headers, settings.origins):
         await websocket.close(1008, "origin not allowed")
         return
     await websocket.accept()

@@ -30,9 +30,43 @@ class FieldError(ValueError):
         self.status_code = status_code
 
 
+#: longest error text, field path or echoed input in an error body (a 20 MB bad name must
+#: not come back as a 60 MB answer)
+MAX_ECHO = 200
+
+
+def shorten(text: str, limit: int = MAX_ECHO) -> str:
+    """``text`` cut to ``limit`` characters, marking the cut."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+def _echo(value: Any) -> Any:
+    """An input value safe to echo: small scalars as they are, anything else as a short repr."""
+    if value is None or isinstance(value, bool | float) and len(repr(value)) <= 40:
+        return value
+    if isinstance(value, int) and abs(value) <= 2**53:  # larger ones a browser rounds
+        return value
+    if isinstance(value, str) and len(value) <= MAX_ECHO:
+        return value
+    return shorten(repr(value))
+
+
+def _bounded(key: str, value: Any) -> Any:
+    """One entry of a pydantic error with its input, location and text bounded."""
+    if key == "input":
+        return _echo(value)
+    if key == "loc":
+        return [shorten(p) if isinstance(p, str) else p for p in value]
+    return shorten(value) if isinstance(value, str) else value
+
+
 def error_body(message: str, field: str | None, detail: Any = None) -> dict[str, Any]:
-    """The JSON body of every error response."""
-    return {"error": message, "field": field, "detail": detail}
+    """The JSON body of every error response; message and field are bounded in length."""
+    return {
+        "error": shorten(message, 2 * MAX_ECHO),
+        "field": None if field is None else shorten(field),
+        "detail": detail,
+    }
 
 
 def _field_of(error: dict[str, Any]) -> str | None:
@@ -64,7 +98,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     field = _field_of(first)
     message = _message_of(first)
     detail = jsonable_encoder(
-        [{k: v for k, v in e.items() if k != "ctx"} for e in errors], custom_encoder={}
+        [{k: _bounded(k, v) for k, v in e.items() if k != "ctx"} for e in errors[:10]],
+        custom_encoder={},
     )
     text = f"{field}: {message}" if field else message
     return JSONResponse(error_body(text, field, detail), status_code=422)
@@ -78,7 +113,8 @@ async def _field_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     exc = cast(HTTPException, exc)
-    body = error_body(str(exc.detail), None, exc.detail)
+    detail = exc.detail if len(str(exc.detail)) <= 2 * MAX_ECHO else shorten(str(exc.detail))
+    body = error_body(str(exc.detail), None, detail)
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from collections import deque
 
+#: parsed commands one connection may have waiting for its runner; the reader stops
+#: reading (and TCP pushes back on the client) while they wait
+MAX_QUEUED_COMMANDS = 2
+
 
 class TokenBucket:
     """Allow ``rate`` events per second on average and bursts of up to ``burst`` events."""

@@ -18,6 +18,7 @@ never more), so a slow page gets fewer frames and nothing queues up.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,13 +26,21 @@ from typing import Any
 from playground.config import MAX_SEED, ConfigError, RunConfig, parse_config
 from playground.engine.trainer import Trainer
 from playground.web.frame_builder import FrameState, build_frame
-from playground.web.protocol import VIEW_FIELDS, Command, ProtocolError, View
+from playground.web.protocol import (
+    MAIN_FIELD,
+    VIEW_FIELDS,
+    Command,
+    ProtocolError,
+    View,
+    shown,
+)
 
 SNAPSHOT_FORMAT = "nn-playground.session/2"
 SNAPSHOT_FORMATS = ("nn-playground.session/1", SNAPSHOT_FORMAT)
 RUN_SNAPSHOT_FORMAT = "nn-playground/snapshot"
 RUN_IDS = "ABCDEFGHIJKLMNOP"
 Message = dict[str, Any]
+log = logging.getLogger("playground.web")
 
 
 def _event(name: str, message: str, step: int, run: str, **extra: Any) -> Message:
@@ -180,6 +189,11 @@ class LiveSession:
             return [e.to_message()]
         except ConfigError as e:
             return [ProtocolError(e.message, e.field, command.type).to_message()]
+        except Exception as e:  # the boundary: no message may crash a session
+            log.exception("session %s: %r failed unexpectedly", self.id, command.type)
+            name = MAIN_FIELD.get(command.type, "type")
+            text = f"internal error while handling {command.type!r} ({type(e).__name__})"
+            return [ProtocolError(text, name, command.type).to_message()]
 
     def _run(self, args: dict[str, Any]) -> Run:
         run_id = args.get("run") or self.selected
@@ -229,6 +243,9 @@ class LiveSession:
         changes: dict[str, Any] = args["changes"]
         view_changes = {k: v for k, v in changes.items() if k in VIEW_FIELDS}
         run_changes = {k: v for k, v in changes.items() if k not in VIEW_FIELDS}
+        for name in run_changes:
+            if name not in RunConfig.model_fields:
+                raise ProtocolError(f"unknown field {shown(name)}", name)
         view = self.view.updated(view_changes) if view_changes else self.view
         if run_changes:
             return self._apply_config(run, run.trainer.config.updated(**run_changes), view)

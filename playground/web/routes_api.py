@@ -18,9 +18,10 @@ from playground.config import RunConfig
 from playground.engine.trainer import Trainer, make_data
 from playground.web.errors import FieldError
 from playground.web.frames import json_safe
+from playground.web.schema import ERROR_RESPONSES
 from playground.web.settings import Settings
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=ERROR_RESPONSES)
 
 
 class TrainRequest(BaseModel):
@@ -28,7 +29,7 @@ class TrainRequest(BaseModel):
 
     config: RunConfig = Field(default_factory=RunConfig)
     epochs: int = Field(
-        default=100, ge=1, le=100_000, description="epochs to train (server-capped)"
+        default=100, ge=1, le=100_000, strict=True, description="epochs to train (server-capped)"
     )
 
 

@@ -15,8 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from playground.export import model_json, numpy_script, trainer_from_run
 from playground.web.errors import FieldError
+from playground.web.schema import ERROR_RESPONSES
 
-router = APIRouter(prefix="/api/export", tags=["export"])
+router = APIRouter(prefix="/api/export", tags=["export"], responses=ERROR_RESPONSES)
 
 
 class ExportRequest(BaseModel):

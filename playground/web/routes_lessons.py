@@ -16,8 +16,9 @@ from fastapi.templating import Jinja2Templates
 
 from playground.lessons import Lesson, LessonLibrary, Scene
 from playground.web.errors import FieldError
+from playground.web.schema import ERROR_RESPONSES
 
-router = APIRouter(prefix="/api/lessons", tags=["lessons"])
+router = APIRouter(prefix="/api/lessons", tags=["lessons"], responses=ERROR_RESPONSES)
 pages_router = APIRouter(include_in_schema=False)
 
 

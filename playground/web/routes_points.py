@@ -8,8 +8,9 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from playground.points_csv import PointsError, parse_points
+from playground.web.schema import ERROR_RESPONSES
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
 
 MAX_TEXT = 2_000_000  # characters; the custom dataset's own limits apply afterwards
 

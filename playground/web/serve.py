@@ -9,16 +9,32 @@ process reads for itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import sys
 import threading
 import time
 import webbrowser
+from collections.abc import Iterator
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 APP_FACTORY = "playground.web.app:create_app_from_env"
+HTTP_PROTOCOL = "playground.web.transport:GuardedH11Protocol"
+WS_PROTOCOL = "playground.web.transport:GuardedWebSocketProtocol"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def default_allowed_hosts(host: str) -> str | None:
+    """Host names a loopback server answers to (DNS rebinding defence), else None (any).
+
+    A server bound to 127.0.0.1 can only be reached from this machine, so only a page
+    a rebinding DNS name pointed here would send another Host.
+    """
+    if host in LOOPBACK or host.startswith("127."):
+        return "localhost,127.0.0.1,::1,[::1]"
+    return None
 
 
 def _env_port() -> int:
@@ -86,10 +102,6 @@ def _open_when_ready(host: str, port: int, url: str, timeout: float = 30.0) -> N
 
 def run_serve(args: argparse.Namespace) -> int:
     """Start uvicorn with the app factory; returns the exit code (0 after Ctrl+C)."""
-    import uvicorn
-
-    from playground.web.settings import Settings
-
     if not 1 <= args.port <= 65535:
         print(f"error: --port must be in 1..65535, got {args.port}", file=sys.stderr)
         return 2
@@ -102,6 +114,29 @@ def run_serve(args: argparse.Namespace) -> int:
             return 2
         # Every worker process reads its settings from the environment.
         os.environ["PLAYGROUND_LESSONS_DIR"] = os.path.abspath(args.lessons)
+    with _loopback_hosts(args.host):  # every worker reads the environment for itself
+        return _serve(args)
+
+
+@contextlib.contextmanager
+def _loopback_hosts(host: str) -> Iterator[None]:
+    """Set ``PLAYGROUND_ALLOWED_HOSTS`` for a loopback server unless the operator did."""
+    hosts = default_allowed_hosts(host)
+    if hosts is None or "PLAYGROUND_ALLOWED_HOSTS" in os.environ:
+        yield
+        return
+    os.environ["PLAYGROUND_ALLOWED_HOSTS"] = hosts
+    try:
+        yield
+    finally:
+        os.environ.pop("PLAYGROUND_ALLOWED_HOSTS", None)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from playground.web.settings import Settings
+
     try:
         settings = Settings()
     except ValueError as e:  # pydantic's ValidationError names the PLAYGROUND_ variable
@@ -121,7 +156,12 @@ def run_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=settings.log_level,
-        ws_max_size=4 * settings.max_message_bytes,
+        http=HTTP_PROTOCOL,
+        ws=WS_PROTOCOL,
+        timeout_keep_alive=settings.keep_alive,
+        limit_concurrency=settings.max_connections,
+        # a message over the limit still reaches the app, which answers it with an error
+        ws_max_size=2 * settings.max_message_bytes,
         ws_per_message_deflate=settings.ws_deflate,
     )
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -60,6 +60,15 @@ class Settings(BaseSettings):
     abuse_window: float = Field(
         default=10.0, gt=0, description="seconds over which rejections count"
     )
+    send_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="seconds a client may leave one frame or reply unread before it is closed",
+    )
+    max_body_bytes: int = Field(
+        default=2_097_152, ge=1024, le=268_435_456, description="largest accepted REST body"
+    )
     # Headless runs (POST /api/train)
     train_max_epochs: int = Field(default=1000, ge=1, le=100_000)
     train_time_budget: float = Field(
@@ -75,6 +84,35 @@ class Settings(BaseSettings):
         "built-in ones; nn-playground serve --lessons DIR sets it",
     )
     # HTTP
+    header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description="seconds a client may take to send a request's headers before it is closed",
+    )
+    keep_alive: int = Field(
+        default=5, ge=1, le=600, description="seconds an idle keep-alive connection stays open"
+    )
+    max_connections: int = Field(
+        default=1000,
+        ge=1,
+        le=1_000_000,
+        description="open connections and requests per worker; more are answered 503",
+    )
+    allowed_hosts: str = Field(
+        default="*",
+        description="comma-separated Host names this server answers to ('*' = any); "
+        "`nn-playground serve` on a loopback address defaults to localhost names",
+    )
+    frame_ancestors: str = Field(
+        default="'self'",
+        description="CSP frame-ancestors: who may embed the page, e.g. "
+        "\"'self' https://lessons.example.org\" ('none' = nobody)",
+    )
+    log_burst: int = Field(
+        default=20, ge=1, description="log lines of one kind per log_window before suppressing"
+    )
+    log_window: float = Field(default=10.0, gt=0, description="seconds of the log_burst window")
     allowed_origins: str = Field(
         default="",
         description="comma-separated extra origins allowed to open /ws and call the API "
@@ -85,17 +123,32 @@ class Settings(BaseSettings):
         default="info", description="uvicorn log level"
     )
 
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _one_directive(cls, value: str) -> str:
+        """Sources only: a ``;``, ``,`` or line break would smuggle in another header part."""
+        if not value.strip() or any(c in value for c in ";,\r\n"):
+            raise ValueError("frame_ancestors must be CSP sources separated by spaces")
+        return value.strip()
+
     @property
     def origins(self) -> list[str]:
         """``allowed_origins`` as a list (a plain string keeps the environment format simple)."""
         parts = (part.strip().rstrip("/") for part in self.allowed_origins.split(","))
         return [part for part in parts if part]
 
+    @property
+    def hosts(self) -> list[str]:
+        """``allowed_hosts`` as a list for Starlette's ``TrustedHostMiddleware``."""
+        return [part.strip() for part in self.allowed_hosts.split(",") if part.strip()] or ["*"]
+
     def public_limits(self) -> dict[str, float | int]:
         """The limits a client must respect, as sent in ``hello`` and ``/api/options``."""
         return {
             "max_fps": self.max_fps,
             "max_message_bytes": self.max_message_bytes,
+            "max_body_bytes": self.max_body_bytes,
+            "send_timeout": self.send_timeout,
             "rate_limit": self.rate_limit,
             "rate_burst": self.rate_burst,
             "idle_timeout": self.idle_timeout,

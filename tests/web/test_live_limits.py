@@ -52,7 +52,7 @@ def test_frame_rate_is_capped(make_client: Callable[..., TestClient]) -> None:
 @pytest.mark.parametrize(
     ("text", "field"),
     [
-        ("{oops", None),
+        ("{oops", "message"),
         ('"play"', "type"),
         ('{"type": "fly"}', "type"),
         ('{"type": "step", "n": 0}', "n"),

@@ -20,7 +20,7 @@ def test_every_command_without_required_fields_parses() -> None:
 @pytest.mark.parametrize(
     ("message", "field"),
     [
-        ("{not json", None),
+        ("{not json", "message"),
         ("[1, 2]", "type"),
         ('{"type": "explode"}', "type"),
         ('{"no": "type"}', "type"),

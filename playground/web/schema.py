@@ -1,0 +1,55 @@
+"""The OpenAPI contract of errors and server limits, stated as the server enforces them.
+
+Every error answer is ``{"error", "field", "detail"}`` (``errors.error_body``), not
+FastAPI's default ``HTTPValidationError``; ``ERROR_RESPONSES`` declares it for the
+statuses an API route can return. Limits that come from the settings (the epoch cap of
+``POST /api/train``) are written into the schema when the app is built, so ``/docs``
+shows the limit this server enforces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+
+from playground.web.settings import Settings
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    error: str = Field(description="what was wrong, e.g. 'config.n_points: ...' (bounded)")
+    field: str | None = Field(description="dotted path of the offending field, or null")
+    detail: Any = Field(default=None, description="more detail (pydantic errors, limits)")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _error("malformed request (e.g. a body that is not JSON, a bad Host)"),
+    413: _error("request body larger than `limits.max_body_bytes`"),
+    422: _error("a field is invalid: `field` names it"),
+    503: _error("the server is busy (too many concurrent runs or connections); retry"),
+}
+
+
+def install_schema_limits(app: FastAPI, settings: Settings) -> None:
+    """Make ``app.openapi()`` state this server's ``train_max_epochs`` as the epochs maximum."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            props = schema.get("components", {}).get("schemas", {}).get("TrainRequest", {})
+            epochs = props.get("properties", {}).get("epochs")
+            if epochs is not None:
+                epochs["maximum"] = settings.train_max_epochs
+                epochs["description"] = f"epochs to train, at most {settings.train_max_epochs}"
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
