@@ -1,4 +1,4 @@
-"""Command line: ``nn-playground serve`` (the default) and ``nn-playground train``.
+"""Command line: ``nn-playground serve`` (the default), ``train`` and ``sweep``.
 
 ``train`` exposes every ``RunConfig`` field as a flag built from the config's own field
 specs, so the command line can never drift from what the page and the API accept.
@@ -237,6 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.set_defaults(command_parser=train)
     _add_config_flags(train)
+    from playground.cli_sweep import add_sweep_command
+
+    add_sweep_command(commands, _add_config_flags, _epochs)
     return parser
 
 
@@ -247,6 +250,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["serve", *argv]
     args = parser.parse_args(argv)
+    if args.command == "sweep":
+        from playground.cli_sweep import run_sweep_command
+
+        return run_sweep_command(args, config_from_args, _fail, _read_json)
     if args.command == "train":
         resume = None
         config = None
