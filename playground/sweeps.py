@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from playground.config import ConfigError, RunConfig
 from playground.engine.initializers import INITIALIZERS
 from playground.engine.stack import Stack
@@ -186,6 +188,7 @@ class SweepResult:
             "stopped": self.stopped,
             "seconds": round(self.seconds, 4),
             "config": self.config,
+            "spread": spread(self.axes, self.runs),
         }
 
     def table(self) -> str:
@@ -203,6 +206,31 @@ class SweepResult:
                 + ("  diverged" if run["diverged"] else "")
             )
         return "\n".join(lines)
+
+
+def spread(axes: Sequence[Axis], runs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]] | None:
+    """How much is luck: min / median / max test loss across seeds, per value of the other
+    swept setting (one row if only the seed varies); None when the seed is not swept.
+    ``runs`` hold ``values`` and a test loss (``metrics.test_loss`` or ``test_loss``)."""
+    if "seed" not in [a.field for a in axes]:
+        return None
+    other = next((a for a in axes if a.field != "seed"), None)
+    rows = []
+    for value in other.values if other else [None]:
+        losses = []
+        for run in runs:
+            if other is None or run["values"][other.field] == value:
+                loss = run["metrics"]["test_loss"] if "metrics" in run else run["test_loss"]
+                if loss is not None and run.get("diverged") is None:
+                    losses.append(float(loss))
+        row: dict[str, Any] = {"field": other.field if other else None, "value": value,
+                               "runs": len(losses)}  # fmt: skip
+        if losses:
+            row.update(min=min(losses), median=float(np.median(losses)), max=max(losses))
+        else:
+            row.update(min=None, median=None, max=None)
+        rows.append(row)
+    return rows
 
 
 def _show(v: Any) -> str:

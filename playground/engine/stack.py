@@ -433,3 +433,13 @@ class Stack:
             if steps is not None:
                 n = min(n, steps - lead.step)
             ran += self.step(max(1, n))
+
+    def outputs(self, F: np.ndarray) -> dict[int, np.ndarray]:
+        """Each training run's output (``loss.output``) at the feature rows ``F`` (N, f):
+        one stacked pass for every run (e.g. a sweep's thumbnails of the input square)."""
+        if not self._rows:
+            return {}
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            z = self._forward(np.broadcast_to(F, (len(self._rows), *F.shape)))
+            loss = self._net.loss_fn
+            return {r: loss.output(z[j]) for j, r in enumerate(self._rows)}

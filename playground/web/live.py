@@ -25,6 +25,7 @@ from typing import Any
 from playground.config import MAX_SEED, ConfigError, RunConfig, parse_config
 from playground.engine.trainer import Trainer
 from playground.web.frame_builder import FrameState, build_frame
+from playground.web.live_sweep import handle_sweep
 from playground.web.protocol import VIEW_FIELDS, Command, ProtocolError, View
 
 SNAPSHOT_FORMAT = "nn-playground.session/2"
@@ -96,6 +97,7 @@ class LiveSession:
         first = self._new_run(self._trainer(config or RunConfig()))
         self.selected = first.id
         self._turn = 0
+        self.sweep: Any = None  # a LiveSweep (``live_sweep.py``) while the page shows one
 
     def __repr__(self) -> str:
         return f"LiveSession({self.id!r}, runs={list(self.runs)}, seq={self.seq})"
@@ -423,6 +425,23 @@ class LiveSession:
             self.selected = run.id
         return [self.runs_message(), self.config_message("new", run), self.timeline_message(run)]
 
+    def _on_sweep(self, args: dict[str, Any]) -> list[Message]:
+        return handle_sweep(self, args)
+
+    def adopt_run(self, trainer: Trainer, replace: bool = False) -> list[Message]:
+        """Add ``trainer`` as a new run (or in place of the selected one) and select it."""
+        if replace:
+            old = self.runs[self.selected]
+            out = self._halt(old)
+            run = Run(old.id, trainer, old.parent, old.forked_at)
+            run.data_version = old.data_version + 1
+            self.runs[old.id] = run
+        else:
+            out, run = [], self._new_run(trainer)
+        self.selected = run.id
+        return [*out, self.runs_message(), self.config_message("new", run),
+                self.timeline_message(run)]  # fmt: skip
+
     def _on_select(self, args: dict[str, Any]) -> list[Message]:
         self.selected = self._run(args).id
         return [self.runs_message()]
@@ -471,12 +490,20 @@ class LiveSession:
         for run in self.runs.values():
             if run.in_flight is not None and seq >= run.in_flight:
                 run.in_flight = None
+        if (
+            self.sweep is not None
+            and self.sweep.in_flight is not None
+            and seq >= self.sweep.in_flight
+        ):
+            self.sweep.in_flight = None
         return []
 
     # Training ------------------------------------------------------------------------
     def has_work(self) -> bool:
         """True while training steps are owed (a `step` command, or the next frame's steps)."""
         speed = self.view.speed
+        if self.sweep is not None and self.sweep.target(speed) > 0:
+            return True
         return any(r.target(speed) > 0 for r in self.runs.values())
 
     def _reached_stop(self, run: Run) -> bool:
@@ -486,13 +513,17 @@ class LiveSession:
         """Train for about ``budget`` seconds (at least one step); returns events to send.
 
         Runs with work share the budget: each gets an equal slice, in turn, so A and B of a
-        comparison advance in lockstep.
+        comparison advance in lockstep. A playing sweep of R runs counts as R runs.
         """
         speed = self.view.speed
         busy = [r for r in self.runs.values() if r.target(speed) > 0]
+        sweep = self.sweep if self.sweep is not None and self.sweep.target(speed) > 0 else None
+        share = len(busy) + (sweep.size if sweep is not None else 0)
         out: list[Message] = []
         for run in busy:
-            out += self._work_run(run, budget / len(busy), clock)
+            out += self._work_run(run, budget / share, clock)
+        if sweep is not None:
+            out += sweep.work(budget * sweep.size / share, speed, clock)
         return out
 
     def _work_run(self, run: Run, budget: float, clock: Callable[[], float]) -> list[Message]:
@@ -545,13 +576,23 @@ class LiveSession:
 
     def frame_due(self) -> bool:
         """True when some run's frame should go out as soon as pacing allows."""
+        if self.sweep is not None and self.sweep.due(self.view.speed):
+            return True
         return any(self._due(r) for r in self.runs.values())
 
     def next_frame(self) -> tuple[bytes, list[Message]]:
         """Encode the next due frame (runs take turns) and mark it in flight; plus its events."""
         runs = list(self.runs.values())
-        due = [r for r in runs if self._due(r)] or runs
+        due = [r for r in runs if self._due(r)]
         self._turn += 1
+        if (
+            self.sweep is not None
+            and self.sweep.due(self.view.speed)
+            and (not due or self._turn % 2 == 0)
+        ):
+            self.seq += 1
+            return self.sweep.frame(self.seq), []
+        due = due or runs
         run = due[self._turn % len(due)]
         self.seq += 1
         send_points = run.sent_data_version != run.data_version
