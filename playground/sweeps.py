@@ -49,6 +49,32 @@ SWEEPABLE: dict[str, str] = {
 NOT_STACKABLE = ("batch_size", "hidden", "activation", "features", "optimizer", "loss",
                  "problem", "n_points", "train_fraction", "dataset", "preset")  # fmt: skip
 CHOICES: dict[str, Sequence[str]] = {"initializer": tuple(INITIALIZERS)}
+#: what the page offers, with a starting range each (``/api/options`` -> ``sweep``)
+PAGE_FIELDS: dict[str, tuple[str, str]] = {
+    "learning_rate": ("Learning rate (log-spaced)", "0.001:1:log:4"),
+    "seed": ("Seed (luck)", "1:4"),
+    "initializer": ("Initialization", "glorot_uniform,he_uniform,lecun_normal,uniform"),
+    "regularization_rate": ("L2 rate (log-spaced)", "0.0001:0.1:log:4"),
+    "dropout": ("Dropout rate", "0:0.6:lin:4"),
+    "momentum": ("Momentum", "0:0.95:lin:4"),
+}
+NOT_STACKABLE_NOTE = (
+    "Batch size, layers, features, activation and optimizer change the shape of the "
+    "network's arrays, so runs differing in them cannot train in one stack."
+)
+
+
+def sweep_options() -> dict[str, Any]:
+    """The sweep rules the page needs (``GET /api/options`` -> ``sweep``)."""
+    return {
+        "max_runs": MAX_SWEEP_RUNS,
+        "max_axes": MAX_AXES,
+        "fields": [{"name": k, "label": label, "default": spec}
+                   for k, (label, spec) in PAGE_FIELDS.items()],  # fmt: skip
+        "sweepable": list(SWEEPABLE),
+        "not_stackable": list(NOT_STACKABLE),
+        "note": NOT_STACKABLE_NOTE,
+    }
 
 
 @dataclass(frozen=True)
@@ -162,12 +188,27 @@ def parse_axes(vary: Mapping[str, Any] | Sequence[Axis] | Sequence[str]) -> list
 def sweep_configs(
     config: RunConfig, axes: Sequence[Axis]
 ) -> list[tuple[dict[str, Any], RunConfig]]:
-    """Every run of the grid (the last axis varies fastest) with its swept values."""
+    """Every run of the grid (the last axis varies fastest) with its swept values.
+
+    Sweeping the L2 rate of a run without a penalty turns L2 on; sweeping momentum of an
+    optimizer without momentum uses ``momentum`` (otherwise every cell would be the same).
+    """
+    config = implied(config, axes)
     out = []
     for combo in itertools.product(*(a.values for a in axes)):
         values = dict(zip((a.field for a in axes), combo, strict=True))
         out.append((values, config.updated(**values)))
     return out
+
+
+def implied(config: RunConfig, axes: Sequence[Axis]) -> RunConfig:
+    """The base config a sweep over ``axes`` really uses (see ``sweep_configs``)."""
+    fields = {a.field for a in axes}
+    if "regularization_rate" in fields and config.regularization == "none":
+        config = config.updated(regularization="l2")
+    if "momentum" in fields and config.optimizer not in ("momentum", "nesterov"):
+        config = config.updated(optimizer="momentum")
+    return config
 
 
 @dataclass(frozen=True)
@@ -279,4 +320,5 @@ def sweep(
         for i, (values, _) in enumerate(grid):
             runs.append(_run_record(i, values, stack.metrics(i), stack.history(i),
                                     stack.diverged(i)))  # fmt: skip
-    return SweepResult(axes, runs, stopped, clock() - start, config.model_dump(mode="json"))
+    base = implied(config, axes).model_dump(mode="json")
+    return SweepResult(axes, runs, stopped, clock() - start, base)

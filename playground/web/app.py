@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 
 from playground.config import LIMITS, options
+from playground.sweeps import sweep_options
 from playground.tflink import TF_LINK
 from playground.web import api_docs, pages, routes_api, routes_points, routes_sweep
 from playground.web.connection import SessionRegistry, serve_websocket
@@ -44,6 +45,7 @@ def build_options(settings: Settings) -> dict[str, Any]:
     payload["view_fields"] = view_field_specs()
     payload["limits"] = {**LIMITS, **settings.public_limits()}
     payload["tf_link"] = TF_LINK
+    payload["sweep"] = sweep_options()
     return payload
 
 
