@@ -63,6 +63,23 @@ def main() -> None:
               f"{per / lone_s:>11.2f}{eps:>13,.0f}{eps / lone_eps:>8.2f}")  # fmt: skip
     low, high = TFP_EXAMPLES_PER_S
     print(f"TF Playground's engine (nn.ts, measured by the issue): {low:,}–{high:,} examples/s")
+    sweep_frames(args.repeats)
+
+
+def sweep_frames(repeats: int) -> None:
+    """Size and build time of a live sweep frame of 16 runs (4 learning rates x 4 seeds)."""
+    from playground.web.live_sweep import LiveSweep
+
+    sweep = LiveSweep(REFERENCE, {"learning_rate": "0.001:1:log:4", "seed": "1:4"})
+    sweep.stack.step(500)
+    for curves in (False, True):
+        sweep.curves = curves
+        size = len(sweep.frame(1))
+        per = best_of(lambda: sweep.frame(1), repeats)
+        print(
+            f"sweep frame, 16 runs at step 500{' with curves' if curves else ''}: "
+            f"{size / 1000:.1f} kB, {per * 1e3:.1f} ms to build"
+        )
 
 
 if __name__ == "__main__":

@@ -69,8 +69,9 @@ def sweep_options() -> dict[str, Any]:
     return {
         "max_runs": MAX_SWEEP_RUNS,
         "max_axes": MAX_AXES,
-        "fields": [{"name": k, "label": label, "default": spec}
-                   for k, (label, spec) in PAGE_FIELDS.items()],  # fmt: skip
+        "fields": [
+            {"name": k, "label": label, "default": spec} for k, (label, spec) in PAGE_FIELDS.items()
+        ],  # fmt: skip
         "sweepable": list(SWEEPABLE),
         "not_stackable": list(NOT_STACKABLE),
         "note": NOT_STACKABLE_NOTE,

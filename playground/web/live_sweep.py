@@ -30,9 +30,10 @@ MAX_CURVE_POINTS = 100  # per run, in the overlaid loss curves
 Message = dict[str, Any]
 
 
-def _thin(values: list[Any]) -> list[Any]:
-    step = max(1, -(-len(values) // MAX_CURVE_POINTS))
-    return values[::step]
+def _thin(history: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The test-loss curve with at most ``MAX_CURVE_POINTS`` points: epochs and losses."""
+    step = max(1, -(-len(history["epoch"]) // MAX_CURVE_POINTS))
+    return {"epoch": history["epoch"][::step], "test_loss": history["test_loss"][::step]}
 
 
 class LiveSweep:
@@ -110,7 +111,7 @@ class LiveSweep:
                 "epoch", "step", "train_loss", "test_loss", "test_accuracy")},
                 "diverged": self.stack.diverged(i)}  # fmt: skip
             if self.curves:
-                cell["curve"] = _thin(self.stack.history(i)["test_loss"])
+                cell["curve"] = _thin(self.stack.history(i))
             cells.append(cell)
         return cells
 

@@ -1,4 +1,4 @@
-"""The sweep view in Chromium: the grid shows, updates while playing, opens a cell as the main run."""
+"""The sweep view in Chromium: the grid shows, updates while playing, opens a cell as a run."""
 
 from __future__ import annotations
 
@@ -33,9 +33,11 @@ def test_sweep_grid_plays_and_opens_a_cell_as_the_main_run(page: Any) -> None:
     )
     steps = _cell_steps(page)
     assert len(set(steps)) == 1  # one stack: every cell at the same step
-    assert page.locator(f"{tid('sweep-heatmap')} .hm").count() + page.locator(
-        f"{tid('sweep-heatmap')} .heatmaplayer"
-    ).count() > 0
+    assert (
+        page.locator(f"{tid('sweep-heatmap')} .hm").count()
+        + page.locator(f"{tid('sweep-heatmap')} .heatmaplayer").count()
+        > 0
+    )
     assert page.is_visible(tid("sweep-spread"))  # seed varies: min / median / max
     losses = [page.get_attribute(tid(f"sweep-loss-{i}"), "data-value") for i in range(6)]
     assert all(losses) and len(set(losses)) == 6

@@ -44,7 +44,8 @@ def test_sweep_plays_sends_thumbnails_and_opens_a_cell_exactly(client: TestClien
         while "curve" not in shown.header["cells"][4]:  # the frame of the pause came first
             shown = _sweep_frame(peer)
         cell = shown.header["cells"][4]
-        assert len(cell["curve"]) == cell["epoch"] > 0
+        assert cell["curve"]["epoch"] == list(range(1, cell["epoch"] + 1)) and cell["epoch"] > 0
+        assert len(cell["curve"]["test_loss"]) == cell["epoch"]
         step = cell["step"]
         peer.send("sweep", action="open", cell=4)
         runs = peer.expect("runs")

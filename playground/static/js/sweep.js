@@ -259,11 +259,13 @@ export class SweepView {
 
   drawCurves(frame) {
     const traces = frame.cells.filter((c) => c.curve).map((c) => ({
-      type: "scatter", mode: "lines", y: c.curve, line: { width: 1.5 },
+      type: "scatter", mode: "lines", x: c.curve.epoch, y: c.curve.test_loss,
+      line: { width: 1.5 },
       name: Object.values(c.values).map(show).join(" / "),
     }));
     const layout = { margin: { l: 50, r: 10, t: 10, b: 30 }, height: 200,
-      yaxis: { title: { text: "test loss" } }, showlegend: false };
+      xaxis: { title: { text: "epoch" } }, yaxis: { title: { text: "test loss" } },
+      showlegend: false };
     Plotly.react(this.curvesEl, traces, layout, PLOT_CONFIG);
   }
 }
