@@ -24,10 +24,15 @@ from typing import Any
 
 import numpy as np
 
-from playground.engine.optimizers import OPTIMIZERS, clip_by_global_norm, make_optimizer
-from playground.engine.schedules import SCHEDULES
-from playground.engine.spec import RunSpec
-from playground.engine.stack_update import STACKED_UPDATES, columns
+from playground.engine.optimizers import clip_by_global_norm, make_optimizer
+from playground.engine.stack_rows import (
+    SHAPE_FIELDS,
+    StackRun,
+    finite_or_none,
+    row_settings,
+    shape_key,
+)
+from playground.engine.stack_update import STACKED_UPDATES
 from playground.engine.state import HISTORY_KEYS, RunState
 from playground.engine.streams import dropout_masks, dropout_stream
 from playground.engine.trainer import (
@@ -38,42 +43,6 @@ from playground.engine.trainer import (
 )
 
 MAX_STACK = 256  # runs per stack (a sweep's own limit is lower, in the config layer)
-_SHAPE_FIELDS = ("problem", "n_classes", "features", "hidden", "activations", "loss",
-                 "batch_size", "optimizer")  # fmt: skip
-
-
-def shape_key(spec: RunSpec, n_train: int, n_test: int) -> tuple[Any, ...]:
-    """What runs must share to train in one stack."""
-    return (*(getattr(spec, f) for f in _SHAPE_FIELDS), n_train, n_test)
-
-
-def _finite_or_none(x: float) -> float | None:
-    return x if math.isfinite(x) else None
-
-
-class _Run:
-    """Run r's own part: config, streams, counters, history; frozen once it leaves."""
-
-    def __init__(self, trainer: Trainer) -> None:
-        st = trainer.state
-        self.config = trainer.config
-        self.spec = trainer.spec
-        self.rng = st.rng
-        self.step = st.step
-        self.epoch = st.epoch
-        self.history = {k: list(v) for k, v in st.history.items()}
-        self.ceiling = st.loss_ceiling
-        self.loss_fn = trainer.network.loss_fn
-        self.frozen: RunState | None = None  # the final state once diverged
-        self.metrics: dict[str, Any] | None = None
-        self.metrics_step = -1
-
-    def learning_rate(self) -> float:
-        spec = self.spec
-        if spec.schedule == "constant":
-            return float(spec.learning_rate)
-        fn = SCHEDULES[spec.schedule].fn
-        return float(fn(spec.learning_rate, self.step, spec.decay_rate, spec.decay_steps))
 
 
 class Stack:
@@ -98,11 +67,11 @@ class Stack:
             if t.spec.tf_mode:
                 raise ValueError(f"run {i}: TF Playground mode (preset 'tfp') is not stackable")
             if shape_key(t.spec, t.data.n_train, len(t.data.X_test)) != key:
-                raise ValueError(f"run {i} does not share run 0's shape ({', '.join(_SHAPE_FIELDS)}"
+                raise ValueError(f"run {i} does not share run 0's shape ({', '.join(SHAPE_FIELDS)}"
                                  ", number of training and test points)")  # fmt: skip
             if t.state.position != first.state.position or t.diverged is not None:
                 raise ValueError(f"run {i} is diverged or not at run 0's place in its epoch")
-        self.runs = [_Run(t) for t in trainers]
+        self.runs = [StackRun(t) for t in trainers]
         self.n_train = first.data.n_train
         self._batch = min(first.spec.batch_size, self.n_train)
         self._hidden = first.spec.hidden
@@ -129,34 +98,14 @@ class Stack:
         self._mask = first.network.weight_mask
         self._settings()
 
-    # Per-run settings as columns -----------------------------------------------------
     def _settings(self) -> None:
-        """(Re)build every per-row column and scratch array after rows change."""
+        """(Re)build the per-row columns, views and scratch arrays after rows change."""
         runs = [self.runs[i] for i in self._rows]
-        R = len(runs)
-        self._ar = np.arange(R)[:, None]
+        self._ar = np.arange(len(runs))[:, None]
         self._views()
         self._tmp = np.empty_like(self._P)
         self._scratch = {**self._buffers, **{e: np.empty_like(self._P) for e in self._extra}}
-        self._hyper = columns([dict(r.spec.hyper()) for r in runs])
-        used = OPTIMIZERS[self._optimizer].hyperparameters
-        self._hyper = {k: v for k, v in self._hyper.items() if k.removeprefix("1-") in used}
-        lrs = [r.learning_rate() for r in runs]
-        self._scheduled = [j for j, r in enumerate(runs) if r.spec.schedule != "constant"]
-        self._lr = np.array(lrs).reshape(-1, 1)
-        self._clip = [(j, r.spec.grad_clip) for j, r in enumerate(runs) if r.spec.grad_clip]
-        kinds = [r.spec.regularization if r.spec.regularization_rate else "none" for r in runs]
-        rates = [r.spec.regularization_rate if k != "none" else 0.0
-                 for r, k in zip(runs, kinds, strict=True)]  # fmt: skip
-        self._penalty: str | None = None
-        if any(k != "none" for k in kinds):
-            penalties = {k for k in kinds if k != "none"}
-            self._penalty = penalties.pop() if len(penalties) == 1 else "mixed"
-            self._rate = np.array(rates).reshape(-1, 1)
-            self._is_l1 = np.array([k == "l1" for k in kinds]).reshape(-1, 1)
-        self._drop = [[p if p > 0 else 0.0 for p in r.spec.dropouts] for r in runs]
-        self._dropout_rows = [j for j, d in enumerate(self._drop) if any(d)]
-        self._dropout_layers = [any(d[k] for d in self._drop) for k in range(len(self._hidden))]
+        self._cols = row_settings(runs, self._optimizer, len(self._hidden))
 
     def _views(self) -> None:
         R = self._P.shape[0]
@@ -256,9 +205,9 @@ class Stack:
         idx = self._orders[:, pos : pos + self._batch]
         rows = idx.shape[1]
         X, T = self._F_train[self._ar, idx], self._T_train[self._ar, idx]
-        self._backprop(X, T, self._masks(rows) if self._dropout_rows else None)
+        self._backprop(X, T, self._masks(rows) if self._cols.dropout_rows else None)
         G = self._G
-        for j, clip in self._clip:  # per run, exactly as the lone trainer clips
+        for j, clip in self._cols.clip:  # per run, exactly as the lone trainer clips
             clip_by_global_norm(G[j], clip)
         sq = (G[:, None, :] @ G[:, :, None])[:, 0, 0]  # per-row grad @ grad (same dot)
         leaving: dict[int, RunState] = {}
@@ -266,10 +215,10 @@ class Stack:
             for j in map(int, np.flatnonzero(~np.isfinite(sq))):
                 leaving[j] = self._frozen(j, "the gradient became infinite or NaN")
         np.copyto(self._backup, self._P)
-        for j in self._scheduled:
-            self._lr[j, 0] = self.runs[self._rows[j]].learning_rate()
+        for j in self._cols.scheduled:
+            self._cols.lr[j, 0] = self.runs[self._rows[j]].learning_rate()
         self._t += 1
-        self._update(self._P, G, self._lr, self._scratch, self._hyper, self._t, self._tmp)
+        self._update(self._P, G, self._cols.lr, self._scratch, self._cols.hyper, self._t, self._tmp)
         wsq = (self._P[:, None, :] @ self._P[:, :, None])[:, 0, 0]
         if not np.isfinite(wsq).all():
             for j in map(int, np.flatnonzero(~np.isfinite(wsq))):
@@ -312,23 +261,23 @@ class Stack:
                 delta *= net.activations[k - 1].derivative(zs[k - 1], outs[k - 1])
                 if masks is not None and masks[k - 1] is not None:
                     delta *= masks[k - 1]
-        if self._penalty is not None:
+        if self._cols.penalty is not None:
             w = self._P * self._mask
-            if self._penalty == "l1":
+            if self._cols.penalty == "l1":
                 np.sign(w, out=w)
-            elif self._penalty == "mixed":
-                w = np.where(self._is_l1, np.sign(w), w)
-            w *= self._rate
+            elif self._cols.penalty == "mixed":
+                w = np.where(self._cols.is_l1, np.sign(w), w)
+            w *= self._cols.rate
             self._G += w
 
     def _masks(self, rows: int) -> list[np.ndarray | None]:
         """Each run's dropout masks from its own stream (ones where a run drops nothing)."""
         R = len(self._rows)
-        stacked = [np.ones((R, rows, w)) if on else None
-                   for w, on in zip(self._hidden, self._dropout_layers, strict=True)]  # fmt: skip
-        for j in self._dropout_rows:
+        layers = zip(self._hidden, self._cols.dropout_layers, strict=True)
+        stacked = [np.ones((R, rows, w)) if on else None for w, on in layers]
+        for j in self._cols.dropout_rows:
             run = self.runs[self._rows[j]]
-            drawn = dropout_masks(dropout_stream(run), rows, self._hidden, self._drop[j])
+            drawn = dropout_masks(dropout_stream(run), rows, self._hidden, self._cols.drop[j])
             for k, m in enumerate(drawn):
                 if m is not None:
                     stacked[k][j] = m  # type: ignore[index]
@@ -378,30 +327,33 @@ class Stack:
         self._settings()
 
     def _evaluate(self) -> None:
-        """Every active run's losses and accuracies, as ``Trainer._evaluate`` computes them."""
+        """Every active run's losses and accuracies, as ``Trainer._evaluate`` computes them.
+
+        Run by run on 2D arrays: at hundreds of points per run the work is arithmetic, not
+        call overhead, and one run's arrays stay in cache (measured faster than stacked).
+        """
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            outs = {part: self._forward(F) for part, F in (("train", self._F_train),
-                                                           ("test", self._F_test))}  # fmt: skip
-        for j, r in enumerate(self._rows):
-            run = self.runs[r]
-            loss = run.loss_fn
-            m: dict[str, float | None] = {}
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-                for part, T in (("train", self._T_train), ("test", self._T_test)):
-                    z = outs[part][j]
-                    m[f"{part}_loss"] = _finite_or_none(loss.value(z, T[j]))
+            for j, r in enumerate(self._rows):
+                run = self.runs[r]
+                loss = run.loss_fn
+                m: dict[str, float | None] = {}
+                for part, F, T in (("train", self._F_train, self._T_train),
+                                   ("test", self._F_test, self._T_test)):  # fmt: skip
+                    z = self._forward(j, F[j])
+                    m[f"{part}_loss"] = finite_or_none(loss.value(z, T[j]))
                     correct = loss.correct(loss.output(z), T[j])
                     m[f"{part}_accuracy"] = None if correct is None else float(correct.mean())
-            run.metrics, run.metrics_step = m, run.step
+                run.metrics, run.metrics_step = m, run.step
 
-    def _forward(self, F: np.ndarray) -> np.ndarray:
+    def _forward(self, row: int, F: np.ndarray) -> np.ndarray:
+        """Row ``row``'s output pre-activation at feature rows ``F`` (``Network.forward``)."""
         a = F
         for k, act in enumerate(self._net.activations):
-            z = a @ self._W[k]
-            z += self._b[k]
+            z = a @ self._W[k][row]
+            z += self._b[k][row]
             a = act.forward(z)
-        z = a @ self._W[-1]
-        z += self._b[-1]
+        z = a @ self._W[-1][row]
+        z += self._b[-1][row]
         return z
 
     def run(
@@ -435,11 +387,8 @@ class Stack:
             ran += self.step(max(1, n))
 
     def outputs(self, F: np.ndarray) -> dict[int, np.ndarray]:
-        """Each training run's output (``loss.output``) at the feature rows ``F`` (N, f):
-        one stacked pass for every run (e.g. a sweep's thumbnails of the input square)."""
-        if not self._rows:
-            return {}
+        """Each training run's output (``loss.output``) at the feature rows ``F`` (N, f),
+        e.g. a sweep's thumbnails of the input square; diverged runs are left out."""
+        loss = self._net.loss_fn
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            z = self._forward(np.broadcast_to(F, (len(self._rows), *F.shape)))
-            loss = self._net.loss_fn
-            return {r: loss.output(z[j]) for j, r in enumerate(self._rows)}
+            return {r: loss.output(self._forward(j, F)) for j, r in enumerate(self._rows)}
