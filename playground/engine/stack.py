@@ -309,6 +309,7 @@ class Stack:
         run = self.runs[self._rows[row]]
         step = run.step + 1 if at is None else at
         record = divergence(step, what, run.learning_rate(), run.spec.optimizer)
+        run.what = what
         return self._extract(row, record)
 
     def _leave(self, leaving: dict[int, RunState]) -> None:

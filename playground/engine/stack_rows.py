@@ -48,6 +48,7 @@ class StackRun:
         self.ceiling: float = st.loss_ceiling
         self.loss_fn = trainer.network.loss_fn
         self.frozen: RunState | None = None  # the final state once diverged
+        self.what = ""  # what went wrong (the timeline's detail), once diverged
         self.metrics: dict[str, Any] | None = None
         self.metrics_step = -1
 

@@ -638,6 +638,23 @@ class Trainer:
         trainer.recorder.restart(state, "stack", detail)
         return trainer
 
+    def continue_from(self, state: RunState, diverged_detail: str = "") -> None:
+        """Make ``state`` (this run, stepped elsewhere: a stack) the live state.
+
+        Checkpoints and the divergence event are recorded as ``step`` records them, so the
+        caller stops at every checkpoint step (``recorder.every``) to hand the state over.
+        """
+        moved = state.step != self.state.step
+        self.network.flat[...] = state.params
+        state.params = self.network.flat
+        was_diverged = self.state.diverged is not None
+        self.state = state
+        self._metrics_key = None
+        if state.diverged is not None and not was_diverged:
+            self.recorder.log(state, "diverged", diverged_detail)
+        if moved and state.step % self.recorder.every == 0:
+            self.recorder.checkpoint(state)
+
     # Views ---------------------------------------------------------------------------
     def render(self, resolution: int = 100, neuron_resolution: int | None = None) -> Rendering:
         """The output and every neuron and feature over the input square (float32 grids)."""
