@@ -77,3 +77,34 @@ def test_sweep_errors_name_the_field_and_change_nothing(client: TestClient) -> N
         assert peer.expect("error")["field"] == "cell"
         peer.send("sweep", action="close")
         assert peer.expect("sweep")["state"] == "closed"
+
+
+def test_compare_runs_of_one_shape_train_as_one_stack_exactly(client: TestClient) -> None:
+    with connect(client) as peer:
+        peer.send("configure", config=CONFIG)
+        peer.expect("config")
+        peer.send("new_run", config={**CONFIG, "seed": 5, "learning_rate": 0.3})
+        peer.expect("runs")
+        peer.send("play", run="all")
+        frame = peer.frame()
+        while frame.header["step"] < 100:
+            frame = peer.frame()
+        peer.send("pause", run="all")
+        peer.expect("event")
+        peer.expect("event")
+        finals = {}
+        while True:  # the last frame of each run, until the paused session is quiet
+            try:
+                item = peer.recv(0.5)
+            except TimeoutError:
+                break
+            if isinstance(item, Frame):
+                peer.send("ack", seq=item.seq)
+                finals[item.header["run"]] = item.header
+        session = next(iter(client.app.state.sessions.sessions.values()))
+        assert session.stacked_steps > 0  # A and B shared one stack
+        assert finals["A"]["step"] == finals["B"]["step"]  # lockstep
+        for run, config in (("A", CONFIG), ("B", {**CONFIG, "seed": 5, "learning_rate": 0.3})):
+            lone = Trainer(RunConfig(**config))
+            lone.step(finals[run]["step"])
+            assert finals[run]["test_loss"] == lone.metrics()["test_loss"]
