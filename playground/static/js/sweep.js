@@ -10,7 +10,7 @@
 import { CLASS_COLORS, gridLut, hexToRgb, packColor, paintGrid } from "./colors.js";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: true, displaylogo: false };
-const CHART_MS = 300; // heatmap and curves redraw at most this often
+const CHART_MS = 1000; // while playing, heatmap and curves redraw at most once a second
 const SIGNED_LUT = gridLut(-1, 1);
 const CLASS_LUT = (() => {
   const lut = new Uint32Array(256);
