@@ -177,7 +177,7 @@ class Stack:
             config=run.config,
             params=self._P[row].copy(),
             optimizer=optimizer,
-            rng=run.rng,
+            **run.streams,
             order=self._orders[row].copy(),
             position=self._position,
             step=run.step,

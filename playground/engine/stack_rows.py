@@ -19,6 +19,7 @@ from playground.engine.schedules import SCHEDULES
 from playground.engine.spec import RunSpec
 from playground.engine.stack_update import Column, columns
 from playground.engine.state import RunState
+from playground.engine.streams import RUN_STREAMS
 
 #: what runs must share to train in one stack (with the number of points)
 SHAPE_FIELDS = ("problem", "n_classes", "features", "hidden", "activations", "loss",
@@ -41,7 +42,14 @@ class StackRun:
         st = trainer.state
         self.config = trainer.config
         self.spec: RunSpec = trainer.spec
-        self.rng: np.random.Generator = st.rng
+        self.rng: np.random.Generator = st.rng  # training stream (batch order)
+        for name in RUN_STREAMS:  # every stream under its RunState name (rng among them),
+            setattr(self, name, getattr(st, name))  # so streams.py's helpers read it here too
+
+    @property
+    def streams(self) -> dict[str, Any]:
+        """The run's generators by ``RunState`` field name."""
+        return {name: getattr(self, name) for name in RUN_STREAMS}
         self.step: int = st.step
         self.epoch: int = st.epoch
         self.history = {k: list(v) for k, v in st.history.items()}

@@ -17,6 +17,9 @@ import numpy as np
 DATA_STREAM = 0
 INIT_STREAM = 1
 TRAIN_STREAM = 2
+#: the ``RunState`` fields that hold a run's live generators; a stack carries each of them
+#: per run and hands them back (a stream added to ``RunState`` is added here too)
+RUN_STREAMS: tuple[str, ...] = ("rng",)
 
 
 def stream(seed: int, which: int) -> np.random.Generator:
