@@ -45,11 +45,6 @@ class StackRun:
         self.rng: np.random.Generator = st.rng  # training stream (batch order)
         for name in RUN_STREAMS:  # every stream under its RunState name (rng among them),
             setattr(self, name, getattr(st, name))  # so streams.py's helpers read it here too
-
-    @property
-    def streams(self) -> dict[str, Any]:
-        """The run's generators by ``RunState`` field name."""
-        return {name: getattr(self, name) for name in RUN_STREAMS}
         self.step: int = st.step
         self.epoch: int = st.epoch
         self.history = {k: list(v) for k, v in st.history.items()}
@@ -59,6 +54,11 @@ class StackRun:
         self.what = ""  # what went wrong (the timeline's detail), once diverged
         self.metrics: dict[str, Any] | None = None
         self.metrics_step = -1
+
+    @property
+    def streams(self) -> dict[str, Any]:
+        """The run's generators by ``RunState`` field name."""
+        return {name: getattr(self, name) for name in RUN_STREAMS}
 
     def learning_rate(self) -> float:
         """The scheduled rate of the next step (``Trainer.learning_rate``'s arithmetic)."""
