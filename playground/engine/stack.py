@@ -101,11 +101,20 @@ class Stack:
     def _settings(self) -> None:
         """(Re)build the per-row columns, views and scratch arrays after rows change."""
         runs = [self.runs[i] for i in self._rows]
-        self._ar = np.arange(len(runs))[:, None]
+        self._offsets = np.arange(len(runs))[:, None] * self.n_train
+        self._gather()
         self._views()
         self._tmp = np.empty_like(self._P)
         self._scratch = {**self._buffers, **{e: np.empty_like(self._P) for e in self._extra}}
         self._cols = row_settings(runs, self._optimizer, len(self._hidden))
+
+    def _gather(self) -> None:
+        """Every run's training rows as one table and the orders as indices into it, so a
+        batch of every run is one ``take`` (faster than 2D fancy indexing)."""
+        R, n = self._F_train.shape[:2]
+        self._F_rows = self._F_train.reshape(R * n, *self._F_train.shape[2:])
+        self._T_rows = self._T_train.reshape(R * n, *self._T_train.shape[2:])
+        self._flat_orders = self._orders + self._offsets
 
     def _views(self) -> None:
         R = self._P.shape[0]
@@ -202,9 +211,9 @@ class Stack:
 
     def _one_step(self) -> None:
         pos = self._position
-        idx = self._orders[:, pos : pos + self._batch]
+        idx = self._flat_orders[:, pos : pos + self._batch]
         rows = idx.shape[1]
-        X, T = self._F_train[self._ar, idx], self._T_train[self._ar, idx]
+        X, T = self._F_rows.take(idx, axis=0), self._T_rows.take(idx, axis=0)
         self._backprop(X, T, self._masks(rows) if self._cols.dropout_rows else None)
         G = self._G
         for j, clip in self._cols.clip:  # per run, exactly as the lone trainer clips
@@ -289,6 +298,7 @@ class Stack:
             run = self.runs[r]
             run.epoch += 1
             self._orders[j] = run.rng.permutation(self.n_train)
+        self._flat_orders = self._orders + self._offsets
         self._evaluate()
         leaving: dict[int, RunState] = {}
         for j, r in enumerate(self._rows):
