@@ -101,6 +101,7 @@ class Stack:
     def _settings(self) -> None:
         """(Re)build the per-row columns, views and scratch arrays after rows change."""
         runs = [self.runs[i] for i in self._rows]
+        self._live = runs  # the training rows' records, in row order
         self._offsets = np.arange(len(runs))[:, None] * self.n_train
         self._gather()
         self._views()
@@ -234,9 +235,9 @@ class Stack:
                 if j not in leaving:
                     self._P[j] = self._backup[j]
                     leaving[j] = self._frozen(j, "the weights overflowed to infinity or NaN")
-        for j, r in enumerate(self._rows):
+        for j, run in enumerate(self._live):
             if j not in leaving:
-                self.runs[r].step += 1
+                run.step += 1
         self._position += rows
         if leaving:
             self._leave(leaving)

@@ -71,6 +71,8 @@ def test_sweep_errors_name_the_field_and_change_nothing(client: TestClient) -> N
         assert peer.expect("error")["field"] == "vary.seed"
         peer.send("sweep", action="jump")
         assert peer.expect("error")["field"] == "action"
+        peer.send("sweep", action="start", vary={"seed": "1:2"}, config={"preset": "tfp"})
+        assert peer.expect("error")["field"] == "preset"
         peer.send("sweep", action="start", vary={"seed": "1:2"})
         peer.expect("sweep")
         peer.send("sweep", action="open", cell=9)
