@@ -14,7 +14,9 @@ Chromium, presses play and measures for a few seconds per scenario:
 Goals (issue 5): >= 20 frames drawn per second and <= 25 ms per frame at default settings.
 The compare scenario (issue 9) forks run A into B and plays both in lockstep; it reports
 frames drawn per second on each side and main-thread ms per drawn frame (goal: >= 20 fps
-per side, <= 25 ms per frame).
+per side, <= 25 ms per frame). The sweep scenario (issue 14) opens the sweep panel on the
+reference network, 4 learning rates x 4 seeds (16 runs in one stack), plays it and reports
+sweep frames drawn per second (goal: >= 15) and main-thread ms per drawn frame.
 Run: .venv/bin/python benchmarks/browser.py [--seconds 5]
 """
 
@@ -95,6 +97,38 @@ def measure(browser: Any, url: str, seconds: float, compare: bool = False) -> di
     }
 
 
+SWEEP = "sweep 4 x 4 (reference, 16 runs, speed 25)"
+
+
+def measure_sweep(browser: Any, url: str, seconds: float) -> dict[str, float]:
+    """Sweep frames drawn per second and main-thread ms per drawn frame."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("[data-testid=conn][data-state=connected]")
+    page.wait_for_timeout(500)
+    page.click("[data-testid=sweep-toggle]")
+    page.select_option("[data-testid=sweep-field-1]", "learning_rate")
+    page.fill("[data-testid=sweep-values-1]", "0.003:0.3:log:4")
+    page.select_option("[data-testid=sweep-field-2]", "seed")
+    page.fill("[data-testid=sweep-values-2]", "1:4")
+    page.click("[data-testid=sweep-start]")
+    page.wait_for_selector("[data-testid=sweep-cell-15]")
+    page.wait_for_timeout(300)
+    frames = "() => Number(document.querySelector('[data-testid=sweep]').dataset.frames || 0)"
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    drawn0, tasks0 = page.evaluate(frames), task_ms(cdp)
+    page.click("[data-testid=sweep-play]")
+    t0 = time.perf_counter()
+    page.wait_for_timeout(seconds * 1000)
+    drawn1, tasks1 = page.evaluate(frames), task_ms(cdp)
+    elapsed = time.perf_counter() - t0
+    context.close()
+    drawn = drawn1 - drawn0
+    return {"fps": drawn / elapsed, "main_ms": (tasks1 - tasks0) / max(drawn, 1), "drawn": drawn}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="play time per scenario")
@@ -123,10 +157,14 @@ def main() -> int:
                 if r["side_fps"]:
                     per_side = ", ".join(f"{k} {v:.1f}" for k, v in r["side_fps"].items())
                     print(f"{'':44} frames drawn per second per side: {per_side}")
+            r = measure_sweep(browser, base + "/" + SCENARIOS[
+                "reference (spiral, 6x8 tanh, speed 25)"], args.seconds)  # fmt: skip
+            print(f"{SWEEP:44} {r['fps']:6.1f} {'':>8} {r['main_ms']:8.2f} {r['drawn']:6.0f}")
             browser.close()
     finally:
         server.stop()
-    print("goal at defaults: >= 20 fps drawn, <= 25 ms per frame; compare: >= 20 fps per side")
+    print("goal at defaults: >= 20 fps drawn, <= 25 ms per frame; compare: >= 20 fps per side; "
+          "sweep: >= 15 fps")  # fmt: skip
     return 0
 
 

@@ -8,10 +8,26 @@ The public Python API is ``RunConfig`` (the validated configuration of a run) an
                           learning_rate=0.01, seed=1))
     t.step(1000)
     print(t.metrics())
+
+``sweep`` trains one config many times with one or two settings varied (as one stack)::
+
+    from playground import sweep
+    result = sweep(RunConfig(dataset="spiral"), {"learning_rate": "0.001:1:log:4",
+                                                 "seed": "1:4"}, epochs=50)
+    print(result.table())
 """
 
 from playground.config import ConfigError, RunConfig, parse_config
 from playground.engine.trainer import Trainer
+from playground.sweeps import SweepResult, sweep
 
 __version__ = "0.1.0"
-__all__ = ["ConfigError", "RunConfig", "Trainer", "__version__", "parse_config"]
+__all__ = [
+    "ConfigError",
+    "RunConfig",
+    "SweepResult",
+    "Trainer",
+    "__version__",
+    "parse_config",
+    "sweep",
+]

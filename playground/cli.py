@@ -1,4 +1,4 @@
-"""Command line: ``nn-playground serve`` (the default) and ``nn-playground train``.
+"""Command line: ``nn-playground serve`` (the default), ``train`` and ``sweep``.
 
 ``train`` exposes every ``RunConfig`` field as a flag built from the config's own field
 specs, so the command line can never drift from what the page and the API accept.
@@ -247,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_teach_commands(commands)
     for name in ("lesson", "export"):
         commands.choices[name].set_defaults(command_parser=commands.choices[name])
+    from playground.cli_sweep import add_sweep_command
+
+    add_sweep_command(commands, _add_config_flags, _epochs)
     return parser
 
 
@@ -259,6 +262,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command in ("lesson", "export"):
         return run_teach(args)
+    if args.command == "sweep":
+        from playground.cli_sweep import run_sweep_command
+
+        return run_sweep_command(args, config_from_args, _fail, _read_json)
     if args.command == "train":
         resume = None
         config = None

@@ -89,7 +89,8 @@ class Loss:
         raise NotImplementedError
 
     def gradient(self, z: Array, t: Array) -> Array:
-        """d(mean loss)/dz, same shape as ``z``."""
+        """d(mean loss)/dz, same shape as ``z``; a leading run axis (R, B, k) is allowed
+        (stacked training), each run's mean over its own B rows."""
         raise NotImplementedError
 
     def correct(self, out: Array, t: Array) -> Array | None:
@@ -117,7 +118,7 @@ class SigmoidCrossEntropy(Loss):
         return float(per.mean())
 
     def gradient(self, z: Array, t: Array) -> Array:
-        return (self.output(z) - t) * (1.0 / z.shape[0])
+        return (self.output(z) - t) * (1.0 / z.shape[-2])
 
     def correct(self, out: Array, t: Array) -> Array:
         return (out[:, 0] >= 0.5) == (t[:, 0] >= 0.5)
@@ -142,7 +143,7 @@ class TanhSquaredError(Loss):
 
     def gradient(self, z: Array, t: Array) -> Array:
         a = np.tanh(z)
-        return (a - t) * (1.0 - a * a) * (1.0 / z.shape[0])
+        return (a - t) * (1.0 - a * a) * (1.0 / z.shape[-2])
 
     def correct(self, out: Array, t: Array) -> Array:
         return (out[:, 0] >= 0.0) == (t[:, 0] > 0.0)
@@ -157,7 +158,7 @@ class LinearSquaredError(Loss):
         return float(0.5 * np.mean(np.sum(d * d, axis=1)))
 
     def gradient(self, z: Array, t: Array) -> Array:
-        return (z - t) * (1.0 / z.shape[0])
+        return (z - t) * (1.0 / z.shape[-2])
 
 
 class SoftmaxCrossEntropy(Loss):
@@ -168,8 +169,8 @@ class SoftmaxCrossEntropy(Loss):
         return np.asarray(y, dtype=np.int64).reshape(-1)
 
     def output(self, z: Array) -> Array:
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        e /= e.sum(axis=1, keepdims=True)
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        e /= e.sum(axis=-1, keepdims=True)
         return e
 
     def value(self, z: Array, t: Array) -> float:
@@ -179,8 +180,12 @@ class SoftmaxCrossEntropy(Loss):
 
     def gradient(self, z: Array, t: Array) -> Array:
         g = self.output(z)
-        g[np.arange(z.shape[0]), t] -= 1.0
-        g *= 1.0 / z.shape[0]
+        if g.ndim == 2:
+            g[np.arange(z.shape[0]), t] -= 1.0
+        else:  # stacked runs: t is (R, B)
+            at = t[..., None]
+            np.put_along_axis(g, at, np.take_along_axis(g, at, axis=-1) - 1.0, axis=-1)
+        g *= 1.0 / z.shape[-2]
         return g
 
     def correct(self, out: Array, t: Array) -> Array:

@@ -147,6 +147,10 @@ class Optimizer(ABC):
     def _update(self, param: np.ndarray, grad: np.ndarray, lr: float) -> None:
         """The update rule proper; ``self.t`` is already the 1-based step number."""
 
+    def buffer(self, name: str) -> np.ndarray:
+        """The live state vector ``name`` (one of ``buffers``): stacked training fills it."""
+        return self._state[name]
+
     def arrays(self) -> list[np.ndarray]:
         """Every array this optimizer holds (state and scratch), for memory accounting."""
         return [*self._state.values(), *self._tmp]

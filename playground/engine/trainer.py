@@ -41,6 +41,14 @@ from playground.engine.schedules import SCHEDULES
 from playground.engine.snapshot import restore_snapshot, take_snapshot
 from playground.engine.spec import RunSpec, spec_of
 from playground.engine.state import HISTORY_KEYS, LOSS_CEILING_RANGE, RunState, empty_history
+from playground.engine.streams import (
+    DROPOUT_STREAM,
+    INIT_STREAM,
+    TRAIN_STREAM,
+    dropout_masks,
+    dropout_stream,
+)
+from playground.engine.streams import stream as random_stream
 from playground.engine.timeline import CHECKPOINT_BYTES, CHECKPOINT_EVERY, Event, Timeline
 from playground.engine.transfer import change_kind, describe_change, transfer_weights
 
@@ -84,6 +92,24 @@ def _initialize(net: Network, spec: RunSpec, rng: np.random.Generator) -> None:
         b[...] = spec.bias_init
 
 
+def divergence(step: int, what: str, lr: float, optimizer: str) -> dict[str, Any]:
+    """The ``diverged`` record of a run that failed at ``step`` (shared with ``stack.py``)."""
+    hint = (
+        f"the learning rate ({lr:g}) is probably too high; lower it or reset"
+        if lr >= 0.1 or optimizer in ("sgd", "momentum", "nesterov")
+        else "try a lower learning rate, gradient clipping, or fewer layers"
+    )
+    return {"step": step, "reason": f"Training diverged at step {step}: {what}; {hint}."}
+
+
+def explosion_message(loss: float | None) -> str:
+    """Why a run whose epoch loss passed its ceiling is called diverged."""
+    return (
+        f"the training loss exploded ({_shown(loss)}, more than {EXPLOSION_FACTOR:g} times "
+        "where it started or what a constant guess scores)"
+    )
+
+
 class Trainer:
     """Trains a network on a config's data, step by step; see the module docstring.
 
@@ -108,15 +134,15 @@ class Trainer:
         self.spec = spec
         self.data = make_data(spec) if data is None else data
         net = _build_network(spec)
-        _initialize(net, spec, np.random.default_rng([spec.seed, 1]))
-        rng = np.random.default_rng([spec.seed, 2])
+        _initialize(net, spec, random_stream(spec.seed, INIT_STREAM))
+        rng = random_stream(spec.seed, TRAIN_STREAM)
         self.network = net
         self.state = RunState(
             config=config,
             params=net.flat,
             optimizer=_build_optimizer(spec, net),
             rng=rng,
-            dropout_rng=np.random.default_rng([spec.seed, 3]),
+            dropout_rng=random_stream(spec.seed, DROPOUT_STREAM),
             order=rng.permutation(self.data.n_train),
             position=0,
             step=0,
@@ -192,6 +218,21 @@ class Trainer:
     def train_features(self) -> np.ndarray:
         """The training set's feature matrix (what the network sees)."""
         return self._F_train
+
+    @property
+    def test_features(self) -> np.ndarray:
+        """The test set's feature matrix."""
+        return self._F_test
+
+    @property
+    def train_targets(self) -> np.ndarray:
+        """The training labels as the loss wants them (``loss_fn.targets``)."""
+        return self._T_train
+
+    @property
+    def test_targets(self) -> np.ndarray:
+        """The test labels as the loss wants them."""
+        return self._T_test
 
     @property
     def last_update(self) -> np.ndarray:
@@ -316,14 +357,7 @@ class Trainer:
         return True
 
     def _dropout_masks(self, rows: int) -> list[np.ndarray | None]:
-        masks: list[np.ndarray | None] = []
-        for p, width in zip(self._dropouts, self.spec.hidden, strict=True):
-            if p > 0:
-                keep = self.state.dropout_rng.random((rows, width)) >= p
-                masks.append(keep / (1.0 - p))
-            else:
-                masks.append(None)
-        return masks
+        return dropout_masks(dropout_stream(self.state), rows, self.spec.hidden, self._dropouts)
 
     def _end_epoch(self) -> None:
         st = self.state
@@ -335,25 +369,14 @@ class Trainer:
         for k in HISTORY_KEYS:
             st.history[k].append(m[k])
         if m["train_loss"] is None or m["train_loss"] > st.loss_ceiling:
-            self._diverge(
-                f"the training loss exploded ({_shown(m['train_loss'])}, more than "
-                f"{EXPLOSION_FACTOR:g} times where it started or what a constant guess scores)",
-                at=st.step,
-            )
+            self._diverge(explosion_message(m["train_loss"]), at=st.step)
         if len(st.history["epoch"]) > MAX_HISTORY:
             # keep the curve's shape over any run length: drop every other old entry
             st.history = {k: v[::2] for k, v in st.history.items()}
 
     def _diverge(self, what: str, at: int | None = None) -> None:
-        lr = self.learning_rate
-        hint = (
-            f"the learning rate ({lr:g}) is probably too high; lower it or reset"
-            if lr >= 0.1 or self.spec.optimizer in ("sgd", "momentum", "nesterov")
-            else "try a lower learning rate, gradient clipping, or fewer layers"
-        )
         step = self.state.step + 1 if at is None else at
-        self.state.diverged = {"step": step, "reason": f"Training diverged at step {step}: "
-                               f"{what}; {hint}."}  # fmt: skip
+        self.state.diverged = divergence(step, what, self.learning_rate, self.spec.optimizer)
         self.recorder.log(self.state, "diverged", what)
 
     def declare_diverged(self, what: str) -> None:
@@ -485,7 +508,7 @@ class Trainer:
         if self.state.step != 0:
             return False
         first = _build_network(self.spec)
-        _initialize(first, self.spec, np.random.default_rng([self.spec.seed, 1]))
+        _initialize(first, self.spec, random_stream(self.spec.seed, INIT_STREAM))
         return bool(np.array_equal(first.flat, self.network.flat))
 
     def _apply_config(self, config: Any, spec: RunSpec, kind: str) -> None:
@@ -632,6 +655,37 @@ class Trainer:
         earlier = [Event(e["step"], e["epoch"], e["kind"], e["detail"]) for e in events]
         trainer.recorder.earlier = earlier + trainer.recorder.earlier[1:]
         return trainer
+
+    @classmethod
+    def from_state(cls, config: Any, state: RunState, detail: str) -> Trainer:
+        """A trainer continuing ``state``, a run of ``config`` trained elsewhere (a stack).
+
+        Its timeline starts at ``state.step`` (kind ``"stack"``).
+        """
+        trainer = cls(config)
+        trainer.network.flat[...] = state.params
+        state.params = trainer.network.flat
+        trainer.state = state
+        trainer._prepare()
+        trainer.recorder.restart(state, "stack", detail)
+        return trainer
+
+    def continue_from(self, state: RunState, diverged_detail: str = "") -> None:
+        """Make ``state`` (this run, stepped elsewhere: a stack) the live state.
+
+        Checkpoints and the divergence event are recorded as ``step`` records them, so the
+        caller stops at every checkpoint step (``recorder.every``) to hand the state over.
+        """
+        moved = state.step != self.state.step
+        self.network.flat[...] = state.params
+        state.params = self.network.flat
+        was_diverged = self.state.diverged is not None
+        self.state = state
+        self._metrics_key = None
+        if state.diverged is not None and not was_diverged:
+            self.recorder.log(state, "diverged", diverged_detail)
+        if moved and state.step % self.recorder.every == 0:
+            self.recorder.checkpoint(state)
 
     # Views ---------------------------------------------------------------------------
     def render(self, resolution: int = 100, neuron_resolution: int | None = None) -> Rendering:

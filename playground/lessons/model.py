@@ -59,7 +59,7 @@ SCENE_KEYS = (
 HIDE_PANELS = (
     "data", "training", "dataset", "network", "hidden", "output", "charts", "diagnostics", "topbar",
     "toggles", "advanced", "custom_points", "timeline", "play", "step", "reset", "regenerate",
-    "share", "epoch", "help", "compare", "files", "exports", "lessons", "present",
+    "share", "epoch", "help", "compare", "files", "exports", "lessons", "present", "sweep",
 )  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from playground.config import LIMITS, options
 from playground.lessons import load_library
+from playground.sweeps import sweep_options
 from playground.tflink import TF_LINK
 from playground.web import (
     api_docs,
@@ -30,6 +31,7 @@ from playground.web import (
     routes_export,
     routes_lessons,
     routes_points,
+    routes_sweep,
 )
 from playground.web.connection import SessionRegistry, serve_websocket
 from playground.web.errors import install_error_handlers
@@ -56,6 +58,7 @@ def build_options(settings: Settings) -> dict[str, Any]:
     payload["view_fields"] = view_field_specs()
     payload["limits"] = {**LIMITS, **settings.public_limits()}
     payload["tf_link"] = TF_LINK
+    payload["sweep"] = sweep_options()
     return payload
 
 
@@ -91,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_lessons.router)
     app.include_router(routes_lessons.pages_router)
     app.include_router(routes_export.router)
+    app.include_router(routes_sweep.router)
     app.include_router(pages.router)
     app.include_router(api_docs.router)
     app.add_api_websocket_route("/ws", serve_websocket)

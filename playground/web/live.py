@@ -24,8 +24,10 @@ from collections.abc import Callable
 from typing import Any
 
 from playground.config import MAX_SEED, ConfigError, RunConfig, parse_config
+from playground.engine.lockstep import Lockstep, stackable
 from playground.engine.trainer import Trainer
 from playground.web.frame_builder import FrameState, build_frame
+from playground.web.live_sweep import handle_sweep
 from playground.web.protocol import (
     MAIN_FIELD,
     VIEW_FIELDS,
@@ -105,6 +107,10 @@ class LiveSession:
         first = self._new_run(self._trainer(config or RunConfig()))
         self.selected = first.id
         self._turn = 0
+        self.sweep: Any = None  # a LiveSweep (``live_sweep.py``) while the page shows one
+        self._lockstep = Lockstep()  # compare: runs of one shape train as one stack
+        self._group_seconds = 1e-3
+        self.stacked_steps = 0  # run-steps trained that way (for benchmarks and tests)
 
     def __repr__(self) -> str:
         return f"LiveSession({self.id!r}, runs={list(self.runs)}, seq={self.seq})"
@@ -442,6 +448,23 @@ class LiveSession:
             self.selected = run.id
         return [self.runs_message(), self.config_message("new", run), self.timeline_message(run)]
 
+    def _on_sweep(self, args: dict[str, Any]) -> list[Message]:
+        return handle_sweep(self, args)
+
+    def adopt_run(self, trainer: Trainer, replace: bool = False) -> list[Message]:
+        """Add ``trainer`` as a new run (or in place of the selected one) and select it."""
+        if replace:
+            old = self.runs[self.selected]
+            out = self._halt(old)
+            run = Run(old.id, trainer, old.parent, old.forked_at)
+            run.data_version = old.data_version + 1
+            self.runs[old.id] = run
+        else:
+            out, run = [], self._new_run(trainer)
+        self.selected = run.id
+        return [*out, self.runs_message(), self.config_message("new", run),
+                self.timeline_message(run)]  # fmt: skip
+
     def _on_select(self, args: dict[str, Any]) -> list[Message]:
         self.selected = self._run(args).id
         return [self.runs_message()]
@@ -490,13 +513,37 @@ class LiveSession:
         for run in self.runs.values():
             if run.in_flight is not None and seq >= run.in_flight:
                 run.in_flight = None
+        if (
+            self.sweep is not None
+            and self.sweep.in_flight is not None
+            and seq >= self.sweep.in_flight
+        ):
+            self.sweep.in_flight = None
         return []
 
     # Training ------------------------------------------------------------------------
     def has_work(self) -> bool:
         """True while training steps are owed (a `step` command, or the next frame's steps)."""
         speed = self.view.speed
-        return any(r.target(speed) > 0 for r in self.runs.values())
+        if self.sweep is not None and self.sweep.target(speed) > 0:
+            return True
+        return bool(self._busy()[0])
+
+    def _busy(self) -> tuple[list[Run], list[Run]]:
+        """Runs to train now, and which of them train together as one stack.
+
+        Playing runs of one shape (compare) move in lockstep: while one still waits for
+        its frame's ack, the others wait too, so that they all owe the same steps and
+        train as one stack (``engine.lockstep``), exactly as each would alone.
+        """
+        speed = self.view.speed
+        busy = [r for r in self.runs.values() if r.target(speed) > 0]
+        group = [r for r in self.runs.values() if r.playing and not r.pending]
+        if len(group) < 2 or not stackable([r.trainer for r in group]):
+            return busy, []
+        if any(r.target(speed) == 0 for r in group):
+            return [r for r in busy if r not in group], []  # hold the group
+        return busy, group
 
     def _reached_stop(self, run: Run) -> bool:
         return 0 < self.view.stop_epoch <= run.trainer.epoch
@@ -505,13 +552,20 @@ class LiveSession:
         """Train for about ``budget`` seconds (at least one step); returns events to send.
 
         Runs with work share the budget: each gets an equal slice, in turn, so A and B of a
-        comparison advance in lockstep.
+        comparison advance in lockstep. A playing sweep of R runs counts as R runs.
         """
         speed = self.view.speed
-        busy = [r for r in self.runs.values() if r.target(speed) > 0]
+        busy, group = self._busy()
+        sweep = self.sweep if self.sweep is not None and self.sweep.target(speed) > 0 else None
+        share = len(busy) + (sweep.size if sweep is not None else 0)
         out: list[Message] = []
+        if group:
+            out += self._work_together(group, budget * len(group) / share, clock)
+            busy = [r for r in busy if r not in group]
         for run in busy:
-            out += self._work_run(run, budget / len(busy), clock)
+            out += self._work_run(run, budget / share, clock)
+        if sweep is not None:
+            out += sweep.work(budget * sweep.size / share, speed, clock)
         return out
 
     def _work_run(self, run: Run, budget: float, clock: Callable[[], float]) -> list[Message]:
@@ -527,22 +581,50 @@ class LiveSession:
             if ran:
                 per_step = (clock() - t0) / ran
                 run.step_seconds = max(1e-6, 0.7 * run.step_seconds + 0.3 * per_step)
-            if run.pending:
-                run.pending -= ran
-                if not run.pending:
-                    run.dirty = True
-            else:
-                run.since_frame += ran
-            if t.diverged is not None:
-                return [self._diverge(run)]
-            if run.playing and self._reached_stop(run):
-                run.playing = False
-                run.dirty = True
-                epoch = self.view.stop_epoch
-                return [_event("done", f"Reached the stop epoch {epoch}.", t.step_count, run.id)]
+            events = self._account(run, ran)
+            if events is not None:
+                return events
             if clock() - start >= budget:
                 break
         return []
+
+    def _account(self, run: Run, ran: int) -> list[Message] | None:
+        """Book ``ran`` steps of ``run``; the events if its training stopped, else None."""
+        t = run.trainer
+        if run.pending:
+            run.pending -= ran
+            if not run.pending:
+                run.dirty = True
+        else:
+            run.since_frame += ran
+        if t.diverged is not None:
+            return [self._diverge(run)]
+        if run.playing and self._reached_stop(run):
+            run.playing = False
+            run.dirty = True
+            epoch = self.view.stop_epoch
+            return [_event("done", f"Reached the stop epoch {epoch}.", t.step_count, run.id)]
+        return None
+
+    def _work_together(self, busy: list[Run], budget: float,
+                       clock: Callable[[], float]) -> list[Message]:  # fmt: skip
+        """Runs of one shape that all owe steps (compare) train them as one stack
+        (``engine.lockstep``: exactly the results of training each alone)."""
+        speed = self.view.speed
+        trainers = [r.trainer for r in busy]
+        n = max(1, min(min(r.target(speed) for r in busy), int(budget / self._group_seconds)))
+        if self.view.stop_epoch and any(r.playing for r in busy):
+            n = min(n, *(t.steps_to_epoch_end() for t in trainers))
+        t0 = clock()
+        ran = self._lockstep.step(trainers, n)
+        if max(ran):
+            per_step = (clock() - t0) / max(ran)
+            self._group_seconds = max(1e-6, 0.7 * self._group_seconds + 0.3 * per_step)
+        self.stacked_steps += sum(ran)
+        out: list[Message] = []
+        for run, k in zip(busy, ran, strict=True):
+            out += self._account(run, k) or []
+        return out
 
     def _divergence_event(self, run: Run) -> Message:
         t = run.trainer
@@ -564,13 +646,23 @@ class LiveSession:
 
     def frame_due(self) -> bool:
         """True when some run's frame should go out as soon as pacing allows."""
+        if self.sweep is not None and self.sweep.due(self.view.speed):
+            return True
         return any(self._due(r) for r in self.runs.values())
 
     def next_frame(self) -> tuple[bytes, list[Message]]:
         """Encode the next due frame (runs take turns) and mark it in flight; plus its events."""
         runs = list(self.runs.values())
-        due = [r for r in runs if self._due(r)] or runs
+        due = [r for r in runs if self._due(r)]
         self._turn += 1
+        if (
+            self.sweep is not None
+            and self.sweep.due(self.view.speed)
+            and (not due or self._turn % 2 == 0)
+        ):
+            self.seq += 1
+            return self.sweep.frame(self.seq), []
+        due = due or runs
         run = due[self._turn % len(due)]
         self.seq += 1
         send_points = run.sent_data_version != run.data_version

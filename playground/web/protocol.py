@@ -21,8 +21,9 @@ MAX_WEIGHT = 100.0  # |value| of `set_weight`
 COMMANDS = (
     "configure", "set", "play", "pause", "step", "reset", "regenerate", "set_weight",
     "snapshot", "restore", "ack", "fork", "new_run", "select", "close_run", "seek", "rewind",
-    "timeline",
+    "timeline", "sweep",
 )  # fmt: skip
+SWEEP_ACTIONS = ("start", "play", "pause", "step", "view", "open", "close")
 #: commands that may target every run at once with ``"run": "all"``
 ALL_RUNS = ("play", "pause", "step")
 MAX_RUN_ID = 8  # characters of a run id
@@ -253,4 +254,26 @@ def _arguments(kind: str, msg: dict[str, Any]) -> dict[str, Any]:
         return {"snapshot": _object(msg, "snapshot"), "as_new": _bool(msg, "as_new", False)}
     if kind == "ack":
         return {"seq": _int(msg, "seq", 0, 1 << 62)}
+    if kind == "sweep":
+        return _parse_sweep(msg)
     return {}
+
+
+def _parse_sweep(msg: dict[str, Any]) -> dict[str, Any]:
+    action = msg.get("action")
+    if action not in SWEEP_ACTIONS:
+        raise ProtocolError(f"action must be one of {', '.join(SWEEP_ACTIONS)}, got {action!r}",
+                            "action")  # fmt: skip
+    args: dict[str, Any] = {"action": action}
+    if action == "start":
+        args["vary"] = _object(msg, "vary")
+        args["config"] = None if msg.get("config") is None else _object(msg, "config")
+        args["curves"] = _bool(msg, "curves", False)
+    elif action == "view":
+        args["curves"] = _bool(msg, "curves", False)
+    elif action == "step":
+        args["n"] = _int(msg, "n", 1, MAX_STEP, default=1)
+    elif action == "open":
+        args["cell"] = _int(msg, "cell", 0, 1 << 30)
+        args["replace"] = _bool(msg, "replace", False)
+    return args

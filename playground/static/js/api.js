@@ -64,7 +64,8 @@ function decodeArray(buffer, payloadStart, spec) {
 /**
  * A live session. `handlers` gets: hello(msg, {reconnected}), config(msg), error(msg),
  * event(msg), frame(frame) (draw it; called inside requestAnimationFrame), status(state),
- * runs({runs, selected}), timeline(msg), snapshot(sessionSnapshot).
+ * runs({runs, selected}), timeline(msg), snapshot(sessionSnapshot), sweep(msg).
+ * A sweep frame has `type: "sweep"` and `run: "sweep"` (docs/protocol.md, Sweeps).
  * A frame's `run` is its run id ("A" from servers without runs), `at` a past step or null.
  */
 export class Session {
@@ -127,6 +128,9 @@ export class Session {
         break;
       case "timeline":
         this.emit("timeline", message);
+        break;
+      case "sweep":
+        this.emit("sweep", message);
         break;
       case "event":
         if (["paused", "diverged", "done"].includes(message.event)) this.playing = false;
@@ -311,6 +315,10 @@ export class Session {
   }
   requestTimeline(run) {
     return this.send(withRun({ type: "timeline" }, run));
+  }
+  /** A sweep command: action start|play|pause|step|view|open|close and its fields. */
+  sweep(action, fields = {}) {
+    return this.send({ type: "sweep", action, ...fields });
   }
 }
 

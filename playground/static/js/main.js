@@ -16,6 +16,7 @@ import { applyHide } from "./layout.js";
 import { Lessons } from "./lessons.js";
 import { NetworkView } from "./network.js";
 import { RunViews } from "./runviews.js";
+import { SweepView } from "./sweep.js";
 import { choicesOf, entries, fieldMap } from "./options.js";
 import { Presenter } from "./presenter.js";
 import { autoFields, readUrl, withAuto, writeUrl } from "./state.js";
@@ -52,6 +53,7 @@ const session = new Session({
   runs: (message) => views.onRuns(message),
   timeline: (message) => views.onTimeline(message),
   snapshot: (snapshot) => views.onSnapshot(snapshot),
+  sweep: (message) => sweep && sweep.onMessage(message),
 });
 // Runs, timeline, compare, run files, sessionStorage (issue 9).
 const views = new RunViews(session, {
@@ -93,6 +95,7 @@ let network;
 let charts;
 let boundary;
 let picker;
+let sweep = null; // the sweep panel (issue 14), built when first opened
 const tooltip = new Tooltip($("tooltip"));
 setSourceNamer((target) => {
   const features = page.frame ? page.frame.features : [];
@@ -149,6 +152,7 @@ function build(options) {
   charts = new Charts($("loss-chart"), $("accuracy-chart"));
   charts.init();
   views.attach(charts, boundary, page.limits);
+  sweep = new SweepView($("sweep"), session, options.sweep, { tell: banner });
   controls.setSpeed(page.view.speed);
   applyHide(page.hide);
   page.built = true;
@@ -237,6 +241,10 @@ function writeLocation() {
 }
 
 function onError(message) {
+  if (message.request === "sweep" && sweep) {
+    sweep.onError(message);
+    return;
+  }
   if (views.restoreRefused(message, page.configured)) {
     session.configure(withAuto({ ...page.helloConfig, ...page.url.config }, page.auto));
     return;
@@ -283,6 +291,10 @@ function onEvent(message) {
 }
 
 function onFrame(frame) {
+  if (frame.type === "sweep") {
+    if (sweep) sweep.draw(frame);
+    return;
+  }
   if (!page.configured) {
     // A frame of the server's default, before our config: not drawn, but its data points
     // are kept (they are only sent again when the data changes).
@@ -435,6 +447,7 @@ $("step").addEventListener("click", step);
 $("reset").addEventListener("click", reset);
 $("regenerate").addEventListener("click", () => session.regenerate());
 $("share").addEventListener("click", share);
+$("sweep-toggle").addEventListener("click", () => sweep && sweep.toggle());
 $("add-layer").addEventListener("click", () => edits.addLayer());
 $("remove-layer").addEventListener("click", () => edits.removeLayer());
 $("custom-file").addEventListener("change", async (e) => {
@@ -495,6 +508,9 @@ window.playground = {
   lessons,
   presenter,
   exporter,
+  get sweep() {
+    return sweep;
+  },
 };
 
 const bootstrap = readBootstrap();
