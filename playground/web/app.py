@@ -4,6 +4,10 @@
 (``uvicorn playground.web.app:create_app_from_env --factory``): every worker reads the
 ``PLAYGROUND_*`` environment itself and keeps its own sessions. No state is shared
 between workers: a session lives in one connection, and its snapshot lives in the page.
+
+The API reference is Swagger UI at ``/docs`` and ReDoc at ``/redoc``, both served by
+``fastapi-offline`` from the assets it ships (FastAPI's own pages load them from a CDN,
+blank on a classroom network with no internet). Handler docstrings are their Markdown.
 """
 
 from __future__ import annotations
@@ -17,17 +21,21 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import GZipMiddleware
 
 from playground.config import LIMITS, options
 from playground.tflink import TF_LINK
-from playground.web import api_docs, pages, routes_api, routes_points
+from playground.web import pages, routes_api, routes_points
 from playground.web.connection import SessionRegistry, serve_websocket
 from playground.web.errors import install_error_handlers
 from playground.web.protocol import view_field_specs
 from playground.web.settings import Settings
 
 log = logging.getLogger("playground.web")
+
+#: where fastapi-offline serves the Swagger UI and ReDoc scripts it ships
+DOCS_ASSETS = "/static-offline-docs"
 
 
 def package_version() -> str:
@@ -50,12 +58,13 @@ def build_options(settings: Settings) -> dict[str, Any]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A new app with its own settings, session registry and caches."""
     settings = settings or Settings()
-    app = FastAPI(
+    app = FastAPIOffline(
         title="nn-playground",
         version=package_version(),
         description="Train a small neural network live; REST for scripts, /ws for the page.",
-        docs_url=None,  # FastAPI's pages load from a CDN; ours (api_docs) works offline
-        redoc_url=None,
+        docs_url="/docs",
+        redoc_url="/redoc",
+        static_url=DOCS_ASSETS,
     )
     app.state.settings = settings
     app.state.sessions = SessionRegistry(settings.max_sessions)
@@ -75,7 +84,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_api.router)
     app.include_router(routes_points.router)
     app.include_router(pages.router)
-    app.include_router(api_docs.router)
     app.add_api_websocket_route("/ws", serve_websocket)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from playground.config import ConfigError
@@ -20,14 +21,37 @@ from playground.config import ConfigError
 log = logging.getLogger("playground.web")
 
 
+class ErrorBody(BaseModel):
+    """The body of every error answer (4xx and 5xx)."""
+
+    error: str = Field(description="what went wrong, starting with the field when there is one")
+    field: str | None = Field(description="dotted path of the offending field, e.g. `epochs`")
+    detail: Any = Field(default=None, description="more about it (validation errors, a line)")
+
+
+_MEANINGS = {
+    400: "The request cannot be used as sent",
+    422: "A field is out of range or of the wrong type; `field` names it",
+    503: "The server is busy (too many requests of this kind at once); retry",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` declaring the :class:`ErrorBody` answers of a route."""
+    return {code: {"model": ErrorBody, "description": _MEANINGS[code]} for code in codes}
+
+
 class FieldError(ValueError):
     """A request rejected by a handler (not by the schema): 422 naming ``field``."""
 
-    def __init__(self, message: str, field: str | None, status_code: int = 422) -> None:
+    def __init__(
+        self, message: str, field: str | None, status_code: int = 422, detail: Any = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.status_code = status_code
+        self.detail = detail
 
 
 def error_body(message: str, field: str | None, detail: Any = None) -> dict[str, Any]:
@@ -73,7 +97,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _field_error(request: Request, exc: Exception) -> JSONResponse:
     exc = cast(FieldError, exc)
     text = f"{exc.field}: {exc.message}" if exc.field else exc.message
-    return JSONResponse(error_body(text, exc.field), status_code=exc.status_code)
+    body = error_body(text, exc.field, exc.detail)
+    return JSONResponse(body, status_code=exc.status_code)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -16,8 +16,9 @@ from starlette.concurrency import run_in_threadpool
 
 from playground.config import RunConfig
 from playground.engine.trainer import Trainer, make_data
-from playground.web.errors import FieldError
+from playground.web.errors import FieldError, error_responses
 from playground.web.frames import json_safe
+from playground.web.schemas import DatasetPoints, Health, Options, TrainResult
 from playground.web.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -52,7 +53,7 @@ def train_headless(config: RunConfig, epochs: int, budget: float) -> dict[str, A
     return json_safe(result.to_dict())
 
 
-@router.get("/health")
+@router.get("/health", response_model=Health)
 async def health(request: Request) -> dict[str, Any]:
     """Liveness and load: ``status`` is always ``"ok"``; ``sessions`` counts live sessions."""
     return {
@@ -62,7 +63,7 @@ async def health(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/options")
+@router.get("/options", response_model=Options, response_model_exclude_unset=True)
 async def get_options(request: Request) -> dict[str, Any]:
     """Every registry and every field with type, range and default, plus the server limits.
 
@@ -75,7 +76,7 @@ async def get_options(request: Request) -> dict[str, Any]:
     return options
 
 
-@router.post("/train")
+@router.post("/train", response_model=TrainResult, responses=error_responses(422, 503))
 async def train(body: TrainRequest, request: Request) -> dict[str, Any]:
     """Train a run headless and return its final metrics and per-epoch history.
 
@@ -99,7 +100,7 @@ async def train(body: TrainRequest, request: Request) -> dict[str, Any]:
             raise FieldError(str(e), "config") from None
 
 
-@router.post("/dataset")
+@router.post("/dataset", response_model=DatasetPoints, responses=error_responses(422))
 async def dataset(body: DatasetRequest) -> dict[str, Any]:
     """The points of a configuration's data set, split as a run would split them.
 
