@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -31,6 +33,7 @@ from playground.web.connection import SessionRegistry, serve_websocket
 from playground.web.errors import install_error_handlers
 from playground.web.protocol import view_field_specs
 from playground.web.settings import Settings
+from playground.web.shutdown import Drain
 
 log = logging.getLogger("playground.web")
 
@@ -55,6 +58,17 @@ def build_options(settings: Settings) -> dict[str, Any]:
     return payload
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While serving, SIGTERM first sends each page its snapshot (``shutdown.Drain``)."""
+    drain: Drain = app.state.drain
+    drain.install()
+    try:
+        yield
+    finally:
+        drain.uninstall()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A new app with its own settings, session registry and caches."""
     settings = settings or Settings()
@@ -65,9 +79,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs",
         redoc_url="/redoc",
         static_url=DOCS_ASSETS,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.sessions = SessionRegistry(settings.max_sessions)
+    app.state.drain = Drain(settings.shutdown_grace)
     app.state.options = build_options(settings)
     app.state.bootstrap = pages.bootstrap_json(app.state.options)
     app.state.templates = Jinja2Templates(directory=str(pages.TEMPLATES_DIR))

@@ -7,7 +7,9 @@ event loop between slices, sends at most one unacknowledged frame and at most ``
 frames per second.
 
 Close codes: 1001 idle timeout, 1008 repeated bad or excessive messages, 1009 repeated
-oversized messages, 1013 the worker is full (sent after accepting, so a browser sees it).
+oversized messages, 1012 the server is restarting (after a last snapshot, see
+``playground.web.shutdown``), 1013 the worker is full (sent after accepting, so a browser
+sees it).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDiscon
 from playground.web.frames import dumps, json_safe
 from playground.web.limits import TokenBucket, WindowCounter
 from playground.web.live import LiveSession, Message
+from playground.web.logs import SESSION_ID
 from playground.web.memory import release_free_memory
 from playground.web.protocol import Command, ProtocolError, parse_message
 from playground.web.settings import Settings
@@ -40,6 +43,7 @@ class Close:
     code: int
     reason: str
     messages: tuple[Message, ...] = ()
+    snapshot: bool = False  # send the session's snapshot (taken when the close is sent) first
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,10 @@ class Connection:
                 continue
             await self.queue.put(command)
 
+    async def restart(self) -> None:
+        """The server is stopping: send the page its snapshot, then close with 1012."""
+        await self.queue.put(Close(1012, "service restart", snapshot=True))
+
     def _snapshot_or_none(self) -> Message:
         """A last snapshot before an idle close, so the page can restore it later."""
         try:
@@ -187,6 +195,8 @@ class Connection:
     async def _apply(self, item: Item) -> None:
         if isinstance(item, Close):
             await self._send(item.messages)
+            if item.snapshot:
+                await self._send([self._snapshot_or_none()])
             await self.ws.close(item.code, item.reason)
             raise _Closed
         if isinstance(item, Outgoing):
@@ -263,8 +273,14 @@ async def serve_websocket(websocket: WebSocket) -> None:
     if registry.full():
         await websocket.close(1013, f"server busy: {registry.limit} live sessions, try again later")
         return
+    if state.drain.draining:
+        await websocket.close(1012, "service restart")
+        return
     connection = Connection(websocket, settings, state.hello())
     registry.sessions[connection.session.id] = connection.session
+    state.drain.add(connection)
+    token = SESSION_ID.set(connection.session.id)  # every log line of this session names it
+    log.info("live session started")
     try:
         await connection.run()
     except WebSocketDisconnect:
@@ -274,6 +290,9 @@ async def serve_websocket(websocket: WebSocket) -> None:
         with contextlib.suppress(Exception):
             await websocket.close(1011, "internal error")
     finally:
+        state.drain.discard(connection)
         registry.sessions.pop(connection.session.id, None)
+        log.info("live session ended")
+        SESSION_ID.reset(token)
         if not registry.sessions:
             release_free_memory()  # the class has left: give the pages back

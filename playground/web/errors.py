@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from playground.config import ConfigError
 
@@ -107,15 +108,41 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    body = error_body("internal error; the server logged the details", None)
-    return JSONResponse(body, status_code=500)
+class CatchUnexpected:
+    """ASGI middleware: an unexpected exception is logged once and answered with JSON 500.
+
+    Starlette's outermost ``ServerErrorMiddleware`` calls an ``Exception`` handler and then
+    re-raises, by design, so that the server logs it too: the traceback appeared twice
+    (ours, then uvicorn's "Exception in ASGI application"). Caught here, inside it, the
+    error never reaches it. WebSocket errors are logged by ``serve_websocket``.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            log.error("unhandled error on %s %s", scope["method"], scope["path"], exc_info=exc)
+            if not started:  # else the client sees the answer cut short; nothing to add
+                body = error_body("internal error; the server logged the details", None)
+                await JSONResponse(body, status_code=500)(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the JSON error handlers on ``app``."""
+    """Register the JSON error handlers on ``app`` (before any other middleware)."""
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(FieldError, _field_error)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_middleware(CatchUnexpected)  # first added: innermost, so CORS and gzip wrap it

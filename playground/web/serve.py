@@ -9,12 +9,16 @@ process reads for itself.
 from __future__ import annotations
 
 import argparse
+import logging
+import logging.config
 import os
 import socket
 import sys
 import threading
 import time
 import webbrowser
+
+from playground.web.logs import LOG_FORMATS, log_config
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -55,6 +59,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="worker processes, one asyncio loop each (default: %(default)s)",
     )
     parser.add_argument("--open", action="store_true", help="open the page in a browser")
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default=None,
+        help="log lines as text, or one JSON object per line with the session id "
+        "(default: PLAYGROUND_LOG_FORMAT, else text)",
+    )
 
 
 def page_url(host: str, port: int) -> str:
@@ -97,7 +108,13 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     url = page_url(args.host, args.port)
     workers = f", {args.workers} workers" if args.workers > 1 else ""
-    print(f"nn-playground: serving on {url}{workers} (Ctrl+C to stop)", flush=True)
+    log_format = getattr(args, "log_format", None) or settings.log_format
+    logs = log_config(log_format, settings.log_level)
+    if log_format == "json":  # every line on the terminal is JSON, the banner too
+        logging.config.dictConfig(logs)
+        logging.getLogger("playground").info("serving on %s%s", url, workers)
+    else:
+        print(f"nn-playground: serving on {url}{workers} (Ctrl+C to stop)", flush=True)
     if args.open:
         threading.Thread(
             target=_open_when_ready, args=(args.host, args.port, url), daemon=True
@@ -109,6 +126,7 @@ def run_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=settings.log_level,
+        log_config=logs,
         ws_max_size=4 * settings.max_message_bytes,
         ws_per_message_deflate=settings.ws_deflate,
     )
