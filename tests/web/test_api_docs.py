@@ -20,7 +20,7 @@ def test_docs_pages_load_only_local_scripts(client: TestClient, path: str) -> No
     for asset in assets:
         answer = client.get(asset)
         assert answer.status_code == 200, asset
-        assert len(answer.content) > 1000, asset
+        assert len(answer.content) > 100, asset  # a real file, not an empty answer
 
 
 def test_openapi_describes_the_rest_api(client: TestClient) -> None:
