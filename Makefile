@@ -48,6 +48,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/timeline.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/browser.py
+	$(BIN)/python benchmarks/api_docs.py
 
 screenshot: $(BIN)/.installed
 	$(BIN)/python scripts/screenshot.py
