@@ -176,7 +176,7 @@ class Connection:
         await self.queue.put(Close(1012, "service restart", snapshot=True))
 
     def _snapshot_or_none(self) -> Message:
-        """A last snapshot before an idle close, so the page can restore it later."""
+        """A last snapshot before an idle or restart close, so the page can restore it later."""
         try:
             return {"type": "snapshot", "snapshot": self.session.snapshot()}
         except Exception:  # never let a snapshot problem keep an idle socket open
