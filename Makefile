@@ -33,7 +33,7 @@ test-min: $(BIN)/.installed
 	$(BIN)/uv venv -q --python $(BIN)/python $(MIN_VENV)
 	$(BIN)/uv pip install -q --python $(MIN_VENV)/bin/python --resolution lowest-direct \
 		-e . 'pytest>=8' 'httpx>=0.27'
-	$(BIN)/uv pip list --python $(MIN_VENV)/bin/python | grep -iE '^(fastapi|starlette|uvicorn|websockets|numpy|jinja2|plotly|pydantic|pydantic-settings) '
+	$(BIN)/uv pip list --python $(MIN_VENV)/bin/python | grep -iE '^(fastapi|starlette|uvicorn|websockets|numpy|jinja2|plotly|pydantic|pydantic-settings|fastapi-offline) '
 	$(MIN_VENV)/bin/pytest -p no:cacheprovider tests/engine tests/web tests/test_cli.py tests/test_config.py
 
 # constraints.txt: the versions the dev venv has (and `make test` tested), for Docker and CI.
@@ -48,6 +48,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/timeline.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/browser.py
+	$(BIN)/python benchmarks/api_docs.py
 
 screenshot: $(BIN)/.installed
 	$(BIN)/python scripts/screenshot.py

@@ -4,12 +4,18 @@
 (``uvicorn playground.web.app:create_app_from_env --factory``): every worker reads the
 ``PLAYGROUND_*`` environment itself and keeps its own sessions. No state is shared
 between workers: a session lives in one connection, and its snapshot lives in the page.
+
+The API reference is Swagger UI at ``/docs`` and ReDoc at ``/redoc``, both served by
+``fastapi-offline`` from the assets it ships (FastAPI's own pages load them from a CDN,
+blank on a classroom network with no internet). Handler docstrings are their Markdown.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -17,6 +23,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -25,7 +32,6 @@ from playground.lessons import load_library
 from playground.sweeps import sweep_options
 from playground.tflink import TF_LINK
 from playground.web import (
-    api_docs,
     pages,
     routes_api,
     routes_export,
@@ -34,14 +40,18 @@ from playground.web import (
     routes_sweep,
 )
 from playground.web.connection import SessionRegistry, serve_websocket
+from playground.web.contract import install_schema_limits
 from playground.web.errors import install_error_handlers
-from playground.web.logs import install_log_limits
+from playground.web.log_limits import install_log_limits
 from playground.web.protocol import view_field_specs
-from playground.web.schema import install_schema_limits
 from playground.web.security import BodyLimit, SecurityHeaders
 from playground.web.settings import Settings
+from playground.web.shutdown import Drain
 
 log = logging.getLogger("playground.web")
+
+#: where fastapi-offline serves the Swagger UI and ReDoc scripts it ships
+DOCS_ASSETS = "/static-offline-docs"
 
 
 def package_version() -> str:
@@ -62,18 +72,32 @@ def build_options(settings: Settings) -> dict[str, Any]:
     return payload
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While serving, SIGTERM first sends each page its snapshot (``shutdown.Drain``)."""
+    drain: Drain = app.state.drain
+    drain.install()
+    try:
+        yield
+    finally:
+        drain.uninstall()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A new app with its own settings, session registry and caches."""
     settings = settings or Settings()
-    app = FastAPI(
+    app = FastAPIOffline(
         title="nn-playground",
         version=package_version(),
         description="Train a small neural network live; REST for scripts, /ws for the page.",
-        docs_url=None,  # FastAPI's pages load from a CDN; ours (api_docs) works offline
-        redoc_url=None,
+        docs_url="/docs",
+        redoc_url="/redoc",
+        static_url=DOCS_ASSETS,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.sessions = SessionRegistry(settings.max_sessions)
+    app.state.drain = Drain(settings.shutdown_grace)
     app.state.options = build_options(settings)
     app.state.bootstrap = pages.bootstrap_json(app.state.options)
     app.state.templates = Jinja2Templates(directory=str(pages.TEMPLATES_DIR))
@@ -96,7 +120,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_export.router)
     app.include_router(routes_sweep.router)
     app.include_router(pages.router)
-    app.include_router(api_docs.router)
     app.add_api_websocket_route("/ws", serve_websocket)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
     install_schema_limits(app, settings)

@@ -7,10 +7,11 @@ event loop between slices, sends at most one unacknowledged frame and at most ``
 frames per second.
 
 Close codes: 1001 idle timeout, 1008 repeated bad or excessive messages, 1009 repeated
-oversized messages, 1013 the worker is full (sent after accepting, so a browser sees it).
-Memory per connection is bounded: the reader waits while ``MAX_QUEUED_COMMANDS`` parsed
-commands are queued, and a client that leaves a frame or reply unread for
-``send_timeout`` seconds is dropped.
+oversized messages, 1012 the server is restarting (after a last snapshot, see
+``playground.web.shutdown``), 1013 the worker is full (sent after accepting, so a browser
+sees it). Memory per connection is bounded: the reader waits while
+``MAX_QUEUED_COMMANDS`` parsed commands are queued, and a client that leaves a frame or
+reply unread for ``send_timeout`` seconds is dropped.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDiscon
 from playground.web.frames import dumps, json_safe
 from playground.web.limits import MAX_QUEUED_COMMANDS, TokenBucket, WindowCounter
 from playground.web.live import LiveSession, Message
+from playground.web.logs import SESSION_ID
 from playground.web.memory import release_free_memory
 from playground.web.protocol import Command, ProtocolError, parse_message
 from playground.web.security import origin_allowed
@@ -44,6 +46,7 @@ class Close:
     code: int
     reason: str
     messages: tuple[Message, ...] = ()
+    snapshot: bool = False  # send the session's snapshot (taken when the close is sent) first
 
 
 @dataclass(frozen=True)
@@ -167,8 +170,12 @@ class Connection:
                 continue
             await self.queue.put(command)
 
+    async def restart(self) -> None:
+        """The server is stopping: send the page its snapshot, then close with 1012."""
+        await self.queue.put(Close(1012, "service restart", snapshot=True))
+
     def _snapshot_or_none(self) -> Message:
-        """A last snapshot before an idle close, so the page can restore it later."""
+        """A last snapshot before an idle or restart close, so the page can restore it later."""
         try:
             return {"type": "snapshot", "snapshot": self.session.snapshot()}
         except Exception:  # never let a snapshot problem keep an idle socket open
@@ -196,6 +203,8 @@ class Connection:
     async def _apply(self, item: Item) -> None:
         if isinstance(item, Close):
             await self._send(item.messages)
+            if item.snapshot:
+                await self._send([self._snapshot_or_none()])
             await self._deliver(self.ws.close(item.code, item.reason))
             raise _Closed
         if isinstance(item, Outgoing):
@@ -268,8 +277,14 @@ async def serve_websocket(websocket: WebSocket) -> None:
     if registry.full():
         await websocket.close(1013, f"server busy: {registry.limit} live sessions, try again later")
         return
+    if state.drain.draining:
+        await websocket.close(1012, "service restart")
+        return
     connection = Connection(websocket, settings, state.hello())
     registry.sessions[connection.session.id] = connection.session
+    state.drain.add(connection)
+    token = SESSION_ID.set(connection.session.id)  # every log line of this session names it
+    log.info("live session started")
     try:
         await connection.run()
     except WebSocketDisconnect:
@@ -279,6 +294,9 @@ async def serve_websocket(websocket: WebSocket) -> None:
         with contextlib.suppress(Exception):
             await websocket.close(1011, "internal error")
     finally:
+        state.drain.discard(connection)
         registry.sessions.pop(connection.session.id, None)
+        log.info("live session ended")
+        SESSION_ID.reset(token)
         if not registry.sessions:
             release_free_memory()  # the class has left: give the pages back

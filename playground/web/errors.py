@@ -13,21 +13,34 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from playground.config import ConfigError
 
 log = logging.getLogger("playground.web")
 
 
+class ErrorBody(BaseModel):
+    """The body of every error answer (4xx and 5xx)."""
+
+    error: str = Field(description="what went wrong, starting with the field when there is one")
+    field: str | None = Field(description="dotted path of the offending field, e.g. `epochs`")
+    detail: Any = Field(default=None, description="more about it (validation errors, a line)")
+
+
 class FieldError(ValueError):
     """A request rejected by a handler (not by the schema): 422 naming ``field``."""
 
-    def __init__(self, message: str, field: str | None, status_code: int = 422) -> None:
+    def __init__(
+        self, message: str, field: str | None, status_code: int = 422, detail: Any = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.status_code = status_code
+        self.detail = detail
 
 
 #: longest error text, field path or echoed input in an error body (a 20 MB bad name must
@@ -108,7 +121,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _field_error(request: Request, exc: Exception) -> JSONResponse:
     exc = cast(FieldError, exc)
     text = f"{exc.field}: {exc.message}" if exc.field else exc.message
-    return JSONResponse(error_body(text, exc.field), status_code=exc.status_code)
+    body = error_body(text, exc.field, exc.detail)
+    return JSONResponse(body, status_code=exc.status_code)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -118,15 +132,41 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    body = error_body("internal error; the server logged the details", None)
-    return JSONResponse(body, status_code=500)
+class CatchUnexpected:
+    """ASGI middleware: an unexpected exception is logged once and answered with JSON 500.
+
+    Starlette's outermost ``ServerErrorMiddleware`` calls an ``Exception`` handler and then
+    re-raises, by design, so that the server logs it too: the traceback appeared twice
+    (ours, then uvicorn's "Exception in ASGI application"). Caught here, inside it, the
+    error never reaches it. WebSocket errors are logged by ``serve_websocket``.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            log.error("unhandled error on %s %s", scope["method"], scope["path"], exc_info=exc)
+            if not started:  # else the client sees the answer cut short; nothing to add
+                body = error_body("internal error; the server logged the details", None)
+                await JSONResponse(body, status_code=500)(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the JSON error handlers on ``app``."""
+    """Register the JSON error handlers on ``app`` (before any other middleware)."""
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(FieldError, _field_error)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_middleware(CatchUnexpected)  # first added: innermost, so CORS and gzip wrap it

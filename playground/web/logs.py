@@ -1,66 +1,94 @@
-"""Rate-limited logging: a flood of one error (e.g. ``Too many open files`` on every
-accept) becomes a few lines and a count, never tens of thousands of tracebacks.
+"""Server logs: uvicorn's text lines, or one JSON object per line (``--log-format json``).
 
-``RateLimitFilter`` lets through at most ``burst`` records of one kind (logger, level and
-message template) per ``window`` seconds; the first record let through after a quiet
-spell says how many were suppressed. ``install_log_limits`` attaches one filter to the
-loggers a busy server writes to; it is idempotent, so every app a process builds may
-call it.
+A JSON line has ``time`` (UTC, ISO 8601), ``level``, ``logger``, ``message``, ``session``
+(the live session's id while the code runs for one, else null) and, for an error with a
+traceback, ``exc``. Log collectors (Loki, CloudWatch, ``jq``) read it without parsing
+text, and the session id ties a page's report to the server's lines.
+
+The session id travels in a context variable: ``serve_websocket`` sets it, and the tasks
+of that connection inherit it, so no log call has to pass it by hand.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-import time
-from collections.abc import Callable
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any, Literal
 
-#: loggers a server writes to under load: asyncio's accept loop, uvicorn, ours
-LIMITED_LOGGERS = ("asyncio", "uvicorn", "uvicorn.error", "uvicorn.access", "playground.web")
-#: a client's fault, not the server's: logged as one warning line, without the traceback
-CLIENT_FAULTS = ("Invalid UTF-8 sequence received from client.",)
+LogFormat = Literal["text", "json"]
+LOG_FORMATS: tuple[LogFormat, ...] = ("text", "json")
 
-
-class RateLimitFilter(logging.Filter):
-    """At most ``burst`` records of one kind per ``window`` seconds; see the module doc."""
-
-    def __init__(
-        self, burst: int, window: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        super().__init__()
-        self.burst = burst
-        self.window = window
-        self._clock = clock
-        self._kinds: dict[tuple[str, int, str], tuple[float, int, int]] = {}
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.msg in CLIENT_FAULTS and record.exc_info:
-            record.exc_info, record.exc_text = None, None
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-        first_line = str(record.msg).split("\n", 1)[0][:200]  # asyncio appends varying detail
-        key = (record.name, record.levelno, first_line)
-        now = self._clock()
-        start, passed, dropped = self._kinds.get(key, (now, 0, 0))
-        if now - start >= self.window:
-            start, passed = now, 0
-        if passed >= self.burst:
-            self._kinds[key] = (start, passed, dropped + 1)
-            return False
-        if dropped:
-            record.msg = f"{record.msg} [{dropped} similar lines suppressed]"
-        self._kinds[key] = (start, passed + 1, 0)
-        if len(self._kinds) > 10_000:  # many distinct messages: forget the oldest kinds
-            for old in list(self._kinds)[:5_000]:
-                del self._kinds[old]
-        return True
+#: the id of the live session the current task serves (None outside a session)
+SESSION_ID: ContextVar[str | None] = ContextVar("playground_session_id", default=None)
 
 
-def install_log_limits(burst: int, window: float) -> None:
-    """Attach (or re-tune) a filter on every logger in ``LIMITED_LOGGERS``."""
-    for name in LIMITED_LOGGERS:
-        logger = logging.getLogger(name)
-        for f in logger.filters:
-            if isinstance(f, RateLimitFilter):
-                f.burst, f.window = burst, window
-                break
-        else:
-            logger.addFilter(RateLimitFilter(burst, window))
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record (uvicorn's access lines included)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()  # uvicorn passes fmt/use_colors for its own formatters: unused
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "session": getattr(record, "session", None) or SESSION_ID.get(),
+        }
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def log_config(log_format: LogFormat, level: str = "info") -> dict[str, Any]:
+    """A ``logging.config.dictConfig`` for uvicorn's ``log_config`` and our own loggers.
+
+    ``text`` keeps uvicorn's formatters; ``json`` replaces both of them. The ``playground``
+    loggers get the same handler as uvicorn's error log (they had none before, so their
+    records only reached Python's last-resort handler).
+    """
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, got {log_format!r}")
+    if log_format == "json":
+        formatters: dict[str, Any] = {
+            "default": {"()": "playground.web.logs.JsonFormatter"},
+            "access": {"()": "playground.web.logs.JsonFormatter"},
+        }
+    else:
+        formatters = {
+            "default": {
+                "()": "uvicorn.logging.DefaultFormatter",
+                "fmt": "%(levelprefix)s %(message)s",
+            },
+            "access": {
+                "()": "uvicorn.logging.AccessFormatter",
+                "fmt": '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s',
+            },
+        }
+    upper = level.upper() if level != "trace" else "DEBUG"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": formatters,
+        "handlers": {
+            "default": {
+                "formatter": "default",
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+            },
+            "access": {
+                "formatter": "access",
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+            },
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
+            "uvicorn.error": {"level": "INFO"},
+            "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+            "playground": {"handlers": ["default"], "level": upper, "propagate": False},
+        },
+    }

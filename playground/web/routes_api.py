@@ -16,9 +16,10 @@ from starlette.concurrency import run_in_threadpool
 
 from playground.config import RunConfig
 from playground.engine.trainer import Trainer, make_data
+from playground.web.contract import ERROR_RESPONSES
 from playground.web.errors import FieldError
 from playground.web.frames import json_safe
-from playground.web.schema import ERROR_RESPONSES
+from playground.web.schemas import DatasetPoints, Health, Options, TrainResult
 from playground.web.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERROR_RESPONSES)
@@ -53,7 +54,7 @@ def train_headless(config: RunConfig, epochs: int, budget: float) -> dict[str, A
     return json_safe(result.to_dict())
 
 
-@router.get("/health")
+@router.get("/health", response_model=Health)
 async def health(request: Request) -> dict[str, Any]:
     """Liveness and load: ``status`` is always ``"ok"``; ``sessions`` counts live sessions."""
     return {
@@ -63,7 +64,7 @@ async def health(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/options")
+@router.get("/options", response_model=Options, response_model_exclude_unset=True)
 async def get_options(request: Request) -> dict[str, Any]:
     """Every registry and every field with type, range and default, plus the server limits.
 
@@ -76,7 +77,7 @@ async def get_options(request: Request) -> dict[str, Any]:
     return options
 
 
-@router.post("/train")
+@router.post("/train", response_model=TrainResult)
 async def train(body: TrainRequest, request: Request) -> dict[str, Any]:
     """Train a run headless and return its final metrics and per-epoch history.
 
@@ -100,7 +101,7 @@ async def train(body: TrainRequest, request: Request) -> dict[str, Any]:
             raise FieldError(str(e), "config") from None
 
 
-@router.post("/dataset")
+@router.post("/dataset", response_model=DatasetPoints)
 async def dataset(body: DatasetRequest) -> dict[str, Any]:
     """The points of a configuration's data set, split as a run would split them.
 

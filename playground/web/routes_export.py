@@ -14,8 +14,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from playground.export import model_json, numpy_script, trainer_from_run
+from playground.web.contract import ERROR_RESPONSES, json_errors
 from playground.web.errors import FieldError
-from playground.web.schema import ERROR_RESPONSES
+from playground.web.schemas import ModelJson
 
 router = APIRouter(prefix="/api/export", tags=["export"], responses=ERROR_RESPONSES)
 
@@ -33,7 +34,14 @@ def _trainer(body: ExportRequest) -> Any:
         raise FieldError(str(e), "run") from None
 
 
-@router.post("/numpy", response_class=PlainTextResponse)
+@router.post(
+    "/numpy",
+    response_class=PlainTextResponse,
+    responses={
+        200: {"content": {"text/x-python": {"schema": {"type": "string"}}}},
+        **json_errors(ERROR_RESPONSES),  # errors stay JSON under a text route
+    },
+)
 async def export_numpy(body: ExportRequest) -> PlainTextResponse:
     """The run's network as ``model.py``: a readable script that needs only NumPy, whose
     ``predict(points)`` equals the trainer's to 1e-9 and which prints a summary when run."""
@@ -42,7 +50,7 @@ async def export_numpy(body: ExportRequest) -> PlainTextResponse:
     return PlainTextResponse(source, media_type="text/x-python", headers=headers)
 
 
-@router.post("/model")
+@router.post("/model", response_model=ModelJson)
 async def export_model(body: ExportRequest) -> dict[str, Any]:
     """The run's network as model JSON: features, layers (weights, biases, activation)."""
     return await run_in_threadpool(lambda: model_json(_trainer(body)))

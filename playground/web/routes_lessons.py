@@ -15,8 +15,9 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from playground.lessons import Lesson, LessonLibrary, Scene
+from playground.web.contract import ERROR_RESPONSES
 from playground.web.errors import FieldError
-from playground.web.schema import ERROR_RESPONSES
+from playground.web.schemas import LessonList, LessonOut, RunFile
 
 router = APIRouter(prefix="/api/lessons", tags=["lessons"], responses=ERROR_RESPONSES)
 pages_router = APIRouter(include_in_schema=False)
@@ -50,7 +51,7 @@ def _scene_index(library: LessonLibrary, name: str, scene: int) -> Scene:
     return lesson.scenes[scene - 1]
 
 
-@router.get("")
+@router.get("", response_model=LessonList, response_model_exclude_unset=True)
 async def list_lessons(request: Request) -> dict[str, Any]:
     """Every lesson: ``name``, ``title``, ``source`` (builtin or local), number of
     ``scenes``, and ``valid``; an invalid file is listed with its ``problems``
@@ -58,7 +59,7 @@ async def list_lessons(request: Request) -> dict[str, Any]:
     return {"lessons": _library(request).listing()}
 
 
-@router.get("/{name}")
+@router.get("/{name}", response_model=LessonOut)
 async def get_lesson(name: str, request: Request) -> dict[str, Any]:
     """One lesson: title, intro and scenes (text as escaped HTML from the safe Markdown
     subset, partial config, hide flags, autoplay, stop epoch, goal and its parsed tree,
@@ -66,7 +67,7 @@ async def get_lesson(name: str, request: Request) -> dict[str, Any]:
     return _lesson(_library(request), name).to_json()
 
 
-@router.get("/{name}/scenes/{scene}/run")
+@router.get("/{name}/scenes/{scene}/run", response_model=RunFile)
 async def get_scene_run(name: str, scene: int, request: Request) -> dict[str, Any]:
     """The saved run a scene starts from (a run file, as *Download run* saves it)."""
     found = _scene_index(_library(request), name, scene)

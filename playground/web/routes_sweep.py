@@ -17,9 +17,10 @@ from starlette.concurrency import run_in_threadpool
 
 from playground.config import ConfigError, RunConfig
 from playground.sweeps import MAX_SWEEP_RUNS, sweep
+from playground.web.contract import ERROR_RESPONSES
 from playground.web.errors import FieldError
 from playground.web.frames import json_safe
-from playground.web.schema import ERROR_RESPONSES
+from playground.web.schemas import SweepResult
 from playground.web.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERROR_RESPONSES)
@@ -42,7 +43,7 @@ def run_sweep(body: SweepRequest, budget: float) -> dict[str, Any]:
     return json_safe(sweep(body.config, body.vary, epochs=body.epochs, seconds=budget).to_dict())
 
 
-@router.post("/sweep")
+@router.post("/sweep", response_model=SweepResult)
 async def post_sweep(body: SweepRequest, request: Request) -> dict[str, Any]:
     """Train one config many times with one or two settings varied, all runs as one stack.
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
+import logging.config
 import os
 import socket
 import sys
@@ -17,6 +19,8 @@ import threading
 import time
 import webbrowser
 from collections.abc import Iterator
+
+from playground.web.logs import LOG_FORMATS, log_config
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -76,6 +80,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         default=None,
         help="a folder of your own lesson files (*.toml), offered beside the built-in ones",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default=None,
+        help="log lines as text, or one JSON object per line with the session id "
+        "(default: PLAYGROUND_LOG_FORMAT, else text)",
     )
 
 
@@ -144,7 +155,13 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     url = page_url(args.host, args.port)
     workers = f", {args.workers} workers" if args.workers > 1 else ""
-    print(f"nn-playground: serving on {url}{workers} (Ctrl+C to stop)", flush=True)
+    log_format = getattr(args, "log_format", None) or settings.log_format
+    logs = log_config(log_format, settings.log_level)
+    if log_format == "json":  # every line on the terminal is JSON, the banner too
+        logging.config.dictConfig(logs)
+        logging.getLogger("playground").info("serving on %s%s", url, workers)
+    else:
+        print(f"nn-playground: serving on {url}{workers} (Ctrl+C to stop)", flush=True)
     if args.open:
         threading.Thread(
             target=_open_when_ready, args=(args.host, args.port, url), daemon=True
@@ -160,6 +177,7 @@ def _serve(args: argparse.Namespace) -> int:
         ws=WS_PROTOCOL,
         timeout_keep_alive=settings.keep_alive,
         limit_concurrency=settings.max_connections,
+        log_config=logs,
         # a message over the limit still reaches the app, which answers it with an error
         ws_max_size=2 * settings.max_message_bytes,
         ws_per_message_deflate=settings.ws_deflate,

@@ -34,6 +34,12 @@ class Settings(BaseSettings):
         le=86_400,
         description="seconds without any client message before closing",
     )
+    shutdown_grace: float = Field(
+        default=5.0,
+        ge=0,
+        le=120,
+        description="seconds a stop (SIGTERM) waits for pages to get their snapshot",
+    )
     # Pacing
     max_fps: float = Field(default=30.0, gt=0, le=240, description="frames per second per client")
     chunk_ms: float = Field(
@@ -121,6 +127,9 @@ class Settings(BaseSettings):
     ws_deflate: bool = Field(default=True, description="permessage-deflate on the WebSocket")
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = Field(
         default="info", description="uvicorn log level"
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="log lines as text, or one JSON object per line"
     )
 
     @field_validator("frame_ancestors")

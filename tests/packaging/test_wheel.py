@@ -155,7 +155,9 @@ def test_installed_server_serves_page_modules_plotly_docs(
     status, body = _get(port, "/vendor/plotly.min.js")
     assert status == 200 and len(body) > 1_000_000
     status, body = _get(port, "/docs")
-    assert status == 200 and b"<html" in body.lower()
+    assert status == 200 and b"/static-offline-docs/swagger-ui-bundle.js" in body
+    status, body = _get(port, "/static-offline-docs/swagger-ui-bundle.js")
+    assert status == 200 and len(body) > 100_000
     status, body = _get(port, "/openapi.json")
     assert status == 200 and "/api/health" in json.loads(body)["paths"]
 

@@ -27,3 +27,17 @@ def test_a_bad_row_is_422_with_its_line(client: TestClient) -> None:
     assert response.status_code == 422
     body = str(response.json())
     assert "line 3" in body and "not a finite number" in body
+
+
+def test_bom_semicolon_and_quotes_on_the_first_row_are_data(client: TestClient) -> None:
+    """The page's upload fixture: a first row with a BOM and quotes is a row, not a header."""
+    text = (FIXTURES / "bom_semicolon_quoted.csv").read_bytes().decode("utf-8")
+    response = client.post("/api/points/parse", json={"text": text})
+    assert response.json()["rows"] == [[1.5, -2, 1], [3, 4, 0], [-5, 2.5, 1], [-1, -4, 0]]
+
+
+def test_a_bad_row_names_the_text_field_and_its_line(client: TestClient) -> None:
+    text = (FIXTURES / "bad_fields.csv").read_text()
+    body = client.post("/api/points/parse", json={"text": text}).json()
+    assert body["field"] == "text" and body["detail"]["line"] == 3
+    assert body["detail"]["message"].startswith("line 3: expected 3 fields")

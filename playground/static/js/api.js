@@ -11,6 +11,7 @@
 
 const WS_PATH = "/ws";
 const DATASET_PATH = "/api/dataset";
+const POINTS_PATH = "/api/points/parse";
 const SNAPSHOT_EVERY_MS = 2000;
 const RECONNECT_MIN_MS = 300;
 const RECONNECT_MAX_MS = 4000;
@@ -383,4 +384,25 @@ export async function exportRun(kind, run) {
     throw new Error(body.error || `export failed: ${response.status}`);
   }
   return response.blob();
+}
+
+/**
+ * A point file's rows [x1, x2, label], read by the server with the CLI's parser (one set
+ * of rules: BOM, quotes, `,` `;` or tab, an optional header). Throws an Error whose
+ * message names the bad line (and `line`, 1-based) when the file cannot be used.
+ */
+export async function parsePoints(text) {
+  const response = await fetch(POINTS_PATH, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ text }),
+  });
+  const body = await response.json().catch(() => null);
+  if (response.ok && body && Array.isArray(body.rows)) return body.rows;
+  const detail = body && body.detail && !Array.isArray(body.detail) ? body.detail : null;
+  const error = new Error(
+    (detail && detail.message) || (body && body.error) || `the server answered ${response.status}`
+  );
+  error.line = detail ? detail.line : null;
+  throw error;
 }

@@ -5,6 +5,7 @@
  * with every change so the server derives them again (a new dataset brings its own
  * problem type and loss). Per-layer lists (activation, dropout) follow the layer count.
  */
+import { parsePoints } from "./api.js";
 import { entries, entry } from "./options.js";
 
 /** The custom dataset starts from a few points; click the output to add more. */
@@ -72,19 +73,21 @@ export class Edits {
     this.change({ custom_points: points });
   }
 
-  /** Custom points from CSV text: x1, x2, label per line; a header line is skipped. */
-  loadCsv(text) {
-    const rows = [];
-    for (const line of text.split(/\r?\n/)) {
-      const cells = line.split(/[,;\t ]+/).filter((c) => c !== "");
-      if (cells.length === 0) continue;
-      const values = cells.slice(0, 3).map(Number);
-      if (values.length < 3 || values.some((v) => !Number.isFinite(v))) {
-        if (rows.length === 0) continue; // a header
-        this.tell(`This line of the file is not "x1, x2, label": ${line.slice(0, 60)}`);
-        return;
-      }
-      rows.push(values);
+  /**
+   * Custom points from a point file's text, parsed by the server (POST /api/points/parse,
+   * the CLI's parser): a file it cannot read is refused whole, with the line that is wrong.
+   */
+  async loadCsv(text) {
+    let rows;
+    try {
+      rows = await parsePoints(text);
+    } catch (error) {
+      this.tell(`The file was not loaded: ${error.message}`);
+      return;
+    }
+    if (rows.length === 0) {
+      this.tell("The file was not loaded: it has no rows of x1, x2, label.");
+      return;
     }
     this.change({ dataset: "custom", custom_points: rows });
   }

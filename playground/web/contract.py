@@ -12,17 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from pydantic import BaseModel, Field
 
+from playground.web.errors import ErrorBody
 from playground.web.settings import Settings
-
-
-class ErrorBody(BaseModel):
-    """The body of every error answer."""
-
-    error: str = Field(description="what was wrong, e.g. 'config.n_points: ...' (bounded)")
-    field: str | None = Field(description="dotted path of the offending field, or null")
-    detail: Any = Field(default=None, description="more detail (pydantic errors, limits)")
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -35,6 +27,15 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: _error("a field is invalid: `field` names it"),
     503: _error("the server is busy (too many concurrent runs or connections); retry"),
 }
+
+
+def json_errors(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    """``responses`` for a route whose success is not JSON (a file): its errors still are."""
+    ref = {"$ref": "#/components/schemas/ErrorBody"}
+    return {
+        code: {"description": r["description"], "content": {"application/json": {"schema": ref}}}
+        for code, r in responses.items()
+    }
 
 
 def install_schema_limits(app: FastAPI, settings: Settings) -> None:
