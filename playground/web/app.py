@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -24,6 +26,8 @@ from playground.tflink import TF_LINK
 from playground.web import api_docs, pages, routes_api, routes_points
 from playground.web.connection import SessionRegistry, serve_websocket
 from playground.web.errors import install_error_handlers
+from playground.web.loopwatch import LoopProbe
+from playground.web.offload import RestPool, WorkPool, set_switch_interval
 from playground.web.protocol import view_field_specs
 from playground.web.settings import Settings
 
@@ -47,6 +51,21 @@ def build_options(settings: Settings) -> dict[str, Any]:
     return payload
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the loop probe (when enabled) with the server; stop the pools' threads after."""
+    probe: LoopProbe | None = app.state.loop_probe
+    if probe is not None:
+        probe.start()
+    try:
+        yield
+    finally:
+        if probe is not None:
+            await probe.stop()
+        app.state.work.shutdown()
+        app.state.rest.shutdown()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A new app with its own settings, session registry and caches."""
     settings = settings or Settings()
@@ -56,9 +75,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Train a small neural network live; REST for scripts, /ws for the page.",
         docs_url=None,  # FastAPI's pages load from a CDN; ours (api_docs) works offline
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
-    app.state.sessions = SessionRegistry(settings.max_sessions)
+    app.state.sessions = SessionRegistry(settings.max_sessions, settings.max_sessions_per_client)
+    app.state.work = WorkPool(
+        settings.work_threads, settings.session_cpu_share, settings.session_cpu_burst
+    )
+    app.state.rest = RestPool(settings.rest_max_jobs, settings.rest_max_queued)
+    app.state.loop_probe = LoopProbe() if settings.loop_probe else None
     app.state.options = build_options(settings)
     app.state.bootstrap = pages.bootstrap_json(app.state.options)
     app.state.templates = Jinja2Templates(directory=str(pages.TEMPLATES_DIR))
@@ -90,5 +115,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def create_app_from_env() -> FastAPI:
-    """The uvicorn factory: settings from ``PLAYGROUND_*`` environment variables."""
-    return create_app(Settings())
+    """The uvicorn factory: settings from ``PLAYGROUND_*`` environment variables.
+
+    The GIL switch interval is process-wide, so only the server process sets it.
+    """
+    settings = Settings()
+    set_switch_interval(settings.switch_interval_ms)
+    return create_app(settings)

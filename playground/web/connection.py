@@ -2,12 +2,14 @@
 
 The reader enforces the input limits (size, rate, abuse, idle) and queues parsed commands;
 the runner is the only code that touches the ``LiveSession`` or sends anything, so the
-session needs no locks. The runner trains in slices of ``chunk_ms`` and yields to the
-event loop between slices, sends at most one unacknowledged frame and at most ``max_fps``
-frames per second.
+session needs no locks. The runner trains in slices of ``chunk_ms``, sends at most one
+unacknowledged frame and at most ``max_fps`` frames per second. Every piece of session
+work (a command, a training slice, a frame) runs in the worker's ``WorkPool`` in a fair
+turn (``offload.py``) while the runner awaits it: the event loop itself only moves bytes.
 
 Close codes: 1001 idle timeout, 1008 repeated bad or excessive messages, 1009 repeated
-oversized messages, 1013 the worker is full (sent after accepting, so a browser sees it).
+oversized messages, 1013 the worker is full, or this client address already has
+``max_sessions_per_client`` sessions on it (sent after accepting, so a browser sees it).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from playground.web.frames import dumps, json_safe
 from playground.web.limits import TokenBucket, WindowCounter
 from playground.web.live import LiveSession, Message
 from playground.web.memory import release_free_memory
+from playground.web.offload import WorkPool
 from playground.web.protocol import Command, ProtocolError, parse_message
 from playground.web.settings import Settings
 
@@ -62,15 +65,33 @@ _DISCONNECTS = (WebSocketDisconnect, WebSocketDisconnected, _Closed, OSError)
 class SessionRegistry:
     """The live sessions of this worker, capped at ``limit``."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, per_client: int | None = None) -> None:
         self.limit = limit
+        self.per_client = per_client or limit
         self.sessions: dict[str, LiveSession] = {}
+        self.clients: dict[str, int] = {}  # client address -> live sessions
 
     def __len__(self) -> int:
         return len(self.sessions)
 
     def full(self) -> bool:
         return len(self.sessions) >= self.limit
+
+    def client_full(self, client: str) -> bool:
+        """True when ``client`` (an address) already has ``per_client`` live sessions here."""
+        return self.clients.get(client, 0) >= self.per_client
+
+    def add(self, session: LiveSession, client: str) -> None:
+        self.sessions[session.id] = session
+        self.clients[client] = self.clients.get(client, 0) + 1
+
+    def remove(self, session: LiveSession, client: str) -> None:
+        if self.sessions.pop(session.id, None) is not None:
+            left = self.clients.get(client, 1) - 1
+            if left > 0:
+                self.clients[client] = left
+            else:
+                self.clients.pop(client, None)
 
 
 def origin_allowed(websocket: WebSocket, allowed: Iterable[str]) -> bool:
@@ -88,15 +109,18 @@ def origin_allowed(websocket: WebSocket, allowed: Iterable[str]) -> bool:
 class Connection:
     """One accepted WebSocket and its session; ``run`` returns when the socket is done."""
 
-    def __init__(self, websocket: WebSocket, settings: Settings, hello: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        websocket: WebSocket,
+        settings: Settings,
+        hello: dict[str, Any],
+        work: WorkPool | None = None,
+        session: LiveSession | None = None,
+    ) -> None:
         self.ws = websocket
+        self.work = work
         self.settings = settings
-        self.session = LiveSession(
-            uuid.uuid4().hex[:12],
-            max_runs=settings.max_runs,
-            checkpoint_every=settings.checkpoint_every,
-            checkpoint_bytes=settings.checkpoint_kib * 1024,
-        )
+        self.session = session or new_session(settings)
         self.queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=64)
         self._hello = hello
         self._last_frame = -1e9
@@ -176,22 +200,22 @@ class Connection:
             return {"type": "event", "event": "idle", "message": "closing an idle session"}
 
     # Running -------------------------------------------------------------------------
+    async def _offload(self, fn: Any, *args: Any) -> Any:
+        """Run session work in this worker's pool (in a fair turn), or inline without one."""
+        if self.work is None:
+            return fn(*args)
+        return await self.work.run(self.session.id, fn, *args)
+
     async def _send(self, messages: Iterable[Message]) -> None:
         for message in messages:
-            try:
-                text = dumps(message)
-            except ValueError:  # a NaN slipped into a message: send null, never NaN
-                text = dumps(json_safe(message))
+            await self.ws.send_text(_encode(message))
+
+    async def _send_texts(self, texts: Iterable[str]) -> None:
+        for text in texts:
             await self.ws.send_text(text)
 
-    async def _apply(self, item: Item) -> None:
-        if isinstance(item, Close):
-            await self._send(item.messages)
-            await self.ws.close(item.code, item.reason)
-            raise _Closed
-        if isinstance(item, Outgoing):
-            await self._send([item.message])
-            return
+    def _handle(self, item: Command) -> list[str]:
+        """Apply a command and encode the replies (in a work thread: a snapshot is big)."""
         try:
             replies = self.session.handle(item)
         except Exception:
@@ -201,7 +225,20 @@ class Connection:
                     f"internal error while handling {item.type!r}", None, item.type
                 ).to_message()
             ]
-        await self._send(replies)
+        return [_encode(message) for message in replies]
+
+    async def _apply(self, item: Item) -> None:
+        if isinstance(item, Close):
+            await self._send(item.messages)
+            await self.ws.close(item.code, item.reason)
+            raise _Closed
+        if isinstance(item, Outgoing):
+            await self._send([item.message])
+            return
+        if item.type == "ack":  # the hot path: a few comparisons, not worth a thread hop
+            await self._send_texts(self._handle(item))
+            return
+        await self._send_texts(await self._offload(self._handle, item))
 
     async def _drain(self) -> None:
         while not self.queue.empty():
@@ -227,7 +264,7 @@ class Connection:
                 if session.has_work():
                     # train ahead, but stop in time for a frame that is waiting on the cap
                     slice_ = budget if wait is None else max(min(budget, wait), 1e-4)
-                    await self._send(session.work(slice_))
+                    await self._send(await self._offload(session.work, slice_))
                     await asyncio.sleep(0)
                     continue
                 try:
@@ -246,9 +283,31 @@ class Connection:
 
     async def _send_frame(self) -> None:
         self._last_frame = time.monotonic()  # the cap counts from when a frame is due
-        frame, events = self.session.next_frame()
+        frame, events = await self._offload(self.session.next_frame)
         await self.ws.send_bytes(frame)
         await self._send(events)
+
+
+def new_session(settings: Settings) -> LiveSession:
+    """A fresh live session with the worker's limits (its first trainer takes a few ms)."""
+    return LiveSession(
+        uuid.uuid4().hex[:12],
+        max_runs=settings.max_runs,
+        checkpoint_every=settings.checkpoint_every,
+        checkpoint_bytes=settings.checkpoint_kib * 1024,
+    )
+
+
+def _encode(message: Message) -> str:
+    try:
+        return dumps(message)
+    except ValueError:  # a NaN slipped into a message: send null, never NaN
+        return dumps(json_safe(message))
+
+
+def client_address(websocket: WebSocket) -> str:
+    """The client's address (behind a trusted proxy, uvicorn has already put the real one)."""
+    return websocket.client.host if websocket.client is not None else "unknown"
 
 
 async def serve_websocket(websocket: WebSocket) -> None:
@@ -263,8 +322,16 @@ async def serve_websocket(websocket: WebSocket) -> None:
     if registry.full():
         await websocket.close(1013, f"server busy: {registry.limit} live sessions, try again later")
         return
-    connection = Connection(websocket, settings, state.hello())
-    registry.sessions[connection.session.id] = connection.session
+    client = client_address(websocket)
+    if registry.client_full(client):
+        await websocket.close(
+            1013, f"too many sessions: at most {registry.per_client} per client address"
+        )
+        return
+    work: WorkPool | None = getattr(state, "work", None)
+    session = None if work is None else await work.run("new", new_session, settings)
+    connection = Connection(websocket, settings, state.hello(), work, session)
+    registry.add(connection.session, client)
     try:
         await connection.run()
     except WebSocketDisconnect:
@@ -274,6 +341,8 @@ async def serve_websocket(websocket: WebSocket) -> None:
         with contextlib.suppress(Exception):
             await websocket.close(1011, "internal error")
     finally:
-        registry.sessions.pop(connection.session.id, None)
+        registry.remove(connection.session, client)
+        if work is not None:
+            work.forget(connection.session.id)
         if not registry.sessions:
             release_free_memory()  # the class has left: give the pages back

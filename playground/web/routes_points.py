@@ -1,13 +1,20 @@
 """``POST /api/points/parse``: the page sends a point file's text, the server parses it with
 the same ``playground.points_csv`` rules as the CLI (one parser, one set of error messages).
+
+Parsing and encoding run in the REST pool (``offload.RestPool``), off the event loop: a
+2 MB file takes tens of milliseconds. A full pool answers 503.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from playground.points_csv import PointsError, parse_points
+from playground.web.errors import FieldError
+from playground.web.frames import dumps
+from playground.web.offload import Busy, RestPool
 
 router = APIRouter()
 
@@ -22,13 +29,30 @@ class ParsedPoints(BaseModel):
     rows: list[list[float]] = Field(description="`[x1, x2, label]` per data row")
 
 
-@router.post("/api/points/parse", response_model=ParsedPoints, tags=["data"])
-def parse_points_text(body: PointsText) -> ParsedPoints:
+def parsed_json(text: str) -> bytes:
+    """The encoded answer for one point file (raises ``PointsError``)."""
+    return dumps({"rows": parse_points(text)}).encode()
+
+
+@router.post(
+    "/api/points/parse",
+    response_class=Response,
+    responses={
+        200: {"model": ParsedPoints, "content": {"application/json": {}}},
+        503: {"description": "too many requests are running or waiting; retry shortly"},
+    },
+    tags=["data"],
+)
+async def parse_points_text(body: PointsText, request: Request) -> Response:
     """Parse a point file: `,` `;` or tab delimited, quoted fields, an optional header row.
 
     A bad row answers **422** with the message naming its line.
     """
+    rest: RestPool = request.app.state.rest
     try:
-        return ParsedPoints(rows=parse_points(body.text))
+        content = await rest.run(parsed_json, body.text)
+    except Busy as e:
+        raise FieldError(str(e), None, 503) from None
     except PointsError as e:
         raise HTTPException(status_code=422, detail={"message": str(e), "line": e.line}) from None
+    return Response(content, media_type="application/json")

@@ -82,6 +82,7 @@ def run_serve(args: argparse.Namespace) -> int:
     """Start uvicorn with the app factory; returns the exit code (0 after Ctrl+C)."""
     import uvicorn
 
+    from playground.web.deflate import websocket_protocol
     from playground.web.settings import Settings
 
     if not 1 <= args.port <= 65535:
@@ -111,6 +112,7 @@ def run_serve(args: argparse.Namespace) -> int:
         log_level=settings.log_level,
         ws_max_size=4 * settings.max_message_bytes,
         ws_per_message_deflate=settings.ws_deflate,
+        ws=websocket_protocol(settings.ws_deflate_max_bytes) or "auto",
     )
     return 0
 

@@ -1,0 +1,101 @@
+"""Keep heavy work off the event loop: a bounded thread pool behind the fair scheduler.
+
+The event loop only moves bytes; anything that can take more than a millisecond or two
+(a training slice, building a frame, restoring or taking a snapshot, building a data set,
+parsing a point file) runs in one of ``work_threads`` threads. NumPy releases the GIL
+inside large array operations, and the interpreter hands the GIL back to the loop thread
+every ``switch_interval_ms`` otherwise, so the loop keeps answering while a 170 ms frame
+is being built (``benchmarks/load.py`` measures the longest stall).
+
+- ``WorkPool.run(key, fn, ...)``: live-session work, in fair turns per session (see
+  ``scheduler.py``); the thread's own CPU time is charged to the session.
+- ``RestPool.run(fn, ...)``: REST work, at most ``rest_max_jobs`` at once and at most
+  ``rest_max_queued`` more waiting (a page asks for a dozen data set previews at once);
+  beyond that the request is refused at once with 503 (``Busy``) instead of queueing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from playground.web.scheduler import FairScheduler
+
+T = TypeVar("T")
+
+
+def _timed(fn: Callable[..., T], *args: Any) -> tuple[T, float]:
+    """Run ``fn`` and return its result with the CPU time this thread spent on it."""
+    start = time.thread_time()
+    result = fn(*args)
+    return result, time.thread_time() - start
+
+
+def set_switch_interval(milliseconds: float) -> None:
+    """How often a thread holding the GIL must offer it to the event loop (process-wide)."""
+    sys.setswitchinterval(milliseconds / 1000.0)
+
+
+class WorkPool:
+    """Live-session work: a fair turn per call, then a thread of a bounded pool."""
+
+    def __init__(self, threads: int, share: float, burst: float) -> None:
+        self.scheduler = FairScheduler(threads, share, burst)
+        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="playground-work")
+
+    def __repr__(self) -> str:
+        return f"WorkPool({self.scheduler!r})"
+
+    async def run(self, key: str, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` in the pool when ``key``'s fair turn comes; returns its result.
+
+        The caller awaits the result, so a session is still touched by one task at a time.
+        Cancelling the caller does not interrupt a call that has started: it finishes in
+        its thread and its result is dropped.
+        """
+        loop = asyncio.get_running_loop()
+        async with self.scheduler.turn(key) as turn:
+            result, cpu = await loop.run_in_executor(self._executor, _timed, fn, *args)
+            turn.charge(cpu)
+        return result
+
+    def forget(self, key: str) -> None:
+        """The session has ended: drop its CPU account."""
+        self.scheduler.forget(key)
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+class Busy(Exception):
+    """Every REST work slot is taken: answer 503 and let the client retry."""
+
+
+class RestPool:
+    """REST work (data sets, point files) in ``jobs`` threads, with ``queued`` more waiting."""
+
+    def __init__(self, jobs: int, queued: int) -> None:
+        self.jobs = jobs
+        self.queued = queued
+        self.pending = 0  # running or waiting for a thread
+        self._executor = ThreadPoolExecutor(jobs, thread_name_prefix="playground-rest")
+
+    def __repr__(self) -> str:
+        return f"RestPool(jobs={self.jobs}, queued={self.queued}, pending={self.pending})"
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` in a thread, or raise ``Busy`` when ``jobs + queued`` are pending."""
+        if self.pending >= self.jobs + self.queued:
+            raise Busy(f"the server is busy with {self.pending} other requests; retry shortly")
+        self.pending += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        finally:
+            self.pending -= 1
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,135 @@
+"""A fair scheduler for one worker's CPU: who runs next, and how much each session may use.
+
+Every piece of session work (a training slice, a frame, a restore, a snapshot) takes a
+*turn* from this scheduler before it runs in the work pool (``offload.py``). Two rules:
+
+- **Fair order.** At most ``slots`` turns run at once; when a slot frees, it goes to the
+  waiting session that has used the least CPU so far (start-time fair queueing: a new
+  session starts level with the least-served one, so it neither starves nor is starved).
+  A small default client therefore always goes before a session whose frames cost 100 ms.
+- **A budget per session.** Each session earns ``share`` CPU-seconds per second, banked up
+  to ``burst`` seconds; a turn is granted only while its balance is not negative, and the
+  CPU it used is charged afterwards. So a session may at most use ``share`` of a core on
+  average, whatever its network size, grid resolution or speed: a 170 ms frame simply
+  makes that session wait ~340 ms (at share 0.5) before its next turn.
+
+The clock is injectable so the rules can be tested without sleeping. No threads here:
+the scheduler lives on the event loop; only the work it admits runs elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Account:
+    """What one session has used (``used``, for the order) and may still use (``balance``)."""
+
+    used: float
+    balance: float
+    updated: float
+    waiters: int = field(default=0)
+
+
+class Turn:
+    """One granted turn; ``charge`` records the CPU seconds it used."""
+
+    def __init__(self) -> None:
+        self.cpu = 0.0
+
+    def charge(self, seconds: float) -> None:
+        self.cpu += max(0.0, seconds)
+
+
+class FairScheduler:
+    """Grant ``slots`` concurrent turns, least-served session first, within CPU budgets."""
+
+    def __init__(self, slots: int, share: float, burst: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+        if slots < 1 or share <= 0 or burst <= 0:
+            raise ValueError(
+                f"need slots >= 1, share > 0, burst > 0; got {slots}, {share}, {burst}"
+            )
+        self.slots = slots
+        self.share = share
+        self.burst = burst
+        self.clock = clock
+        self.running = 0
+        self._accounts: dict[str, Account] = {}
+        self._queue: list[tuple[str, asyncio.Future[None]]] = []
+
+    def __repr__(self) -> str:
+        return (f"FairScheduler(slots={self.slots}, running={self.running}, "
+                f"waiting={len(self._queue)}, sessions={len(self._accounts)})")  # fmt: skip
+
+    def _account(self, key: str) -> Account:
+        account = self._accounts.get(key)
+        if account is None:
+            floor = min((a.used for a in self._accounts.values()), default=0.0)
+            account = Account(used=floor, balance=self.burst, updated=self.clock())
+            self._accounts[key] = account
+        return account
+
+    def balance(self, key: str) -> float:
+        """The session's CPU balance now, in seconds (negative: it must wait)."""
+        account = self._account(key)
+        now = self.clock()
+        account.balance = min(self.burst, account.balance + (now - account.updated) * self.share)
+        account.updated = now
+        return account.balance
+
+    def forget(self, key: str) -> None:
+        """Drop a finished session's account (its waiters, if any, are cancelled by then)."""
+        account = self._accounts.get(key)
+        if account is not None and account.waiters == 0:
+            del self._accounts[key]
+
+    async def _admit(self, key: str) -> None:
+        """Wait out a negative balance, then for a slot in least-used order."""
+        while (balance := self.balance(key)) < 0:
+            await asyncio.sleep(-balance / self.share)
+        if self.running < self.slots and not self._queue:
+            self.running += 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((key, future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self._release()  # granted, then cancelled before running: pass the slot on
+            else:
+                self._queue = [(k, f) for k, f in self._queue if f is not future]
+            raise
+
+    def _release(self) -> None:
+        self.running -= 1
+        self._queue = [(k, f) for k, f in self._queue if not f.done()]
+        if self._queue and self.running < self.slots:
+            best = min(range(len(self._queue)), key=lambda i: self._account(self._queue[i][0]).used)
+            _, future = self._queue.pop(best)
+            self.running += 1
+            future.set_result(None)
+
+    @asynccontextmanager
+    async def turn(self, key: str) -> AsyncIterator[Turn]:
+        """Hold one slot for ``key``; charge what the body reports with ``turn.charge``."""
+        account = self._account(key)
+        account.waiters += 1
+        try:
+            await self._admit(key)
+        finally:
+            account.waiters -= 1
+        turn = Turn()
+        try:
+            yield turn
+        finally:
+            self.balance(key)
+            account.used += turn.cpu
+            account.balance -= turn.cpu
+            self._release()
