@@ -129,7 +129,15 @@ async def heavy_dataset(url: str, port: int, stop: float) -> None:
 
 
 Heavy = Callable[[str, int, float], Awaitable[None]]
+
+
+async def nobody(url: str, port: int, stop: float) -> None:
+    """No client at all: the stalls an idle server sees (the machine's own noise)."""
+    await asyncio.sleep(stop - time.monotonic())
+
+
 SCENARIOS: dict[str, Heavy | None] = {
+    "idle": nobody,
     "alone": None,
     "frames": heavy_frames,
     "restore": heavy_restore,
@@ -143,7 +151,7 @@ async def scenario(port: int, heavy: Heavy | None, seconds: float) -> tuple[floa
     start = time.monotonic() + 2.0  # the heavy client gets going first
     stop = start + seconds
     stats = ClientStats()
-    jobs = [client(url, start, stop, stats)]
+    jobs = [] if heavy is nobody else [client(url, start, stop, stats)]
     if heavy is not None:
         jobs.append(heavy(url, port, stop))
     results = await asyncio.gather(*jobs, return_exceptions=True)
@@ -161,11 +169,13 @@ def bench_fairness(seconds: float, names: list[str] | None = None) -> None:
         for name in names or list(SCENARIOS):
             health(port)  # resets the probe's longest stall
             fps, error = asyncio.run(scenario(port, SCENARIOS[name], seconds))
-            stall = health(port).get("loop_stall_ms", float("nan"))
+            answer = health(port)
+            stall = answer.get("loop_stall_ms", float("nan"))
+            p99 = answer.get("loop_stall_p99_ms", float("nan"))
             suffix = f"  ({error})" if error else ""
             print(
                 f"  {name:8s} default client {fps:5.1f} frames/s  "
-                f"longest loop stall {stall:6.1f} ms{suffix}"
+                f"loop stall: longest {stall:6.1f} ms, p99 {p99:5.1f} ms{suffix}"
             )
             time.sleep(1.0)
     finally:

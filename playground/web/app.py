@@ -57,6 +57,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     probe: LoopProbe | None = app.state.loop_probe
     if probe is not None:
         probe.start()
+    await asyncio.to_thread(app.state.work.start)
+    await asyncio.to_thread(app.state.rest.start)
     try:
         yield
     finally:
@@ -80,9 +82,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.sessions = SessionRegistry(settings.max_sessions, settings.max_sessions_per_client)
     app.state.work = WorkPool(
-        settings.work_threads, settings.session_cpu_share, settings.session_cpu_burst
+        settings.work_threads,
+        settings.session_cpu_share,
+        settings.session_cpu_burst,
+        settings.work_nice,
     )
-    app.state.rest = RestPool(settings.rest_max_jobs, settings.rest_max_queued)
+    app.state.rest = RestPool(settings.rest_max_jobs, settings.rest_max_queued, settings.work_nice)
     app.state.loop_probe = LoopProbe() if settings.loop_probe else None
     app.state.options = build_options(settings)
     app.state.bootstrap = pages.bootstrap_json(app.state.options)

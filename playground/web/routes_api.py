@@ -21,7 +21,7 @@ from playground.config import RunConfig
 from playground.engine.trainer import Trainer, make_data
 from playground.web.errors import FieldError
 from playground.web.frames import dumps, json_safe
-from playground.web.offload import Busy, RestPool
+from playground.web.offload import Busy, RestPool, json_body
 from playground.web.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -66,7 +66,9 @@ async def health(request: Request) -> dict[str, Any]:
     }
     probe = request.app.state.loop_probe
     if probe is not None:  # PLAYGROUND_LOOP_PROBE: the longest stall since the last request
-        answer["loop_stall_ms"] = round(probe.take() * 1000, 2)
+        longest, p99 = probe.take()
+        answer["loop_stall_ms"] = round(longest * 1000, 2)
+        answer["loop_stall_p99_ms"] = round(p99 * 1000, 2)
     return answer
 
 
@@ -107,10 +109,10 @@ async def train(body: TrainRequest, request: Request) -> dict[str, Any]:
             raise FieldError(str(e), "config") from None
 
 
-def dataset_json(config: RunConfig) -> bytes:
+def dataset_json(config: RunConfig, accept_encoding: str) -> tuple[bytes, dict[str, str]]:
     """The ``/api/dataset`` answer, encoded (in a REST thread: 5,000 points take ~10 ms)."""
     data = make_data(config)
-    return dumps(
+    content = dumps(
         {
             "config": config.model_dump(mode="json"),
             "problem": config.problem,
@@ -118,12 +120,16 @@ def dataset_json(config: RunConfig) -> bytes:
             "test": {"points": data.X_test.tolist(), "labels": data.y_test.tolist()},
         }
     ).encode()
+    return json_body(content, accept_encoding)
 
 
 @router.post(
     "/dataset",
     response_class=Response,
-    responses={200: {"content": {"application/json": {}}, "description": "the points"}},
+    responses={
+        200: {"content": {"application/json": {}}, "description": "the points"},
+        503: {"description": "too many requests are running or waiting; retry shortly"},
+    },
 )
 async def dataset(body: DatasetRequest, request: Request) -> Response:
     """The points of a configuration's data set, split as a run would split them.
@@ -135,9 +141,10 @@ async def dataset(body: DatasetRequest, request: Request) -> Response:
     """
     rest: RestPool = request.app.state.rest
     try:
-        content = await rest.run(dataset_json, body.config)
+        accept = request.headers.get("accept-encoding", "")
+        content, headers = await rest.run(dataset_json, body.config, accept)
     except Busy as e:
         raise FieldError(str(e), None, 503) from None
     except ValueError as e:
         raise FieldError(str(e), "config") from None
-    return Response(content, media_type="application/json")
+    return Response(content, media_type="application/json", headers=headers)

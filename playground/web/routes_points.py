@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from playground.points_csv import PointsError, parse_points
 from playground.web.errors import FieldError
 from playground.web.frames import dumps
-from playground.web.offload import Busy, RestPool
+from playground.web.offload import Busy, RestPool, json_body
 
 router = APIRouter()
 
@@ -29,9 +29,9 @@ class ParsedPoints(BaseModel):
     rows: list[list[float]] = Field(description="`[x1, x2, label]` per data row")
 
 
-def parsed_json(text: str) -> bytes:
+def parsed_json(text: str, accept_encoding: str) -> tuple[bytes, dict[str, str]]:
     """The encoded answer for one point file (raises ``PointsError``)."""
-    return dumps({"rows": parse_points(text)}).encode()
+    return json_body(dumps({"rows": parse_points(text)}).encode(), accept_encoding)
 
 
 @router.post(
@@ -50,9 +50,10 @@ async def parse_points_text(body: PointsText, request: Request) -> Response:
     """
     rest: RestPool = request.app.state.rest
     try:
-        content = await rest.run(parsed_json, body.text)
+        accept = request.headers.get("accept-encoding", "")
+        content, headers = await rest.run(parsed_json, body.text, accept)
     except Busy as e:
         raise FieldError(str(e), None, 503) from None
     except PointsError as e:
         raise HTTPException(status_code=422, detail={"message": str(e), "line": e.line}) from None
-    return Response(content, media_type="application/json")
+    return Response(content, media_type="application/json", headers=headers)

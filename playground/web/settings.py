@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     session_cpu_burst: float = Field(
         default=0.5, gt=0, le=60, description="CPU-seconds a live session may bank for a burst"
     )
+    work_nice: int = Field(
+        default=5,
+        ge=0,
+        le=19,
+        description="how much lower the CPU priority of work threads is than the event loop's",
+    )
     switch_interval_ms: float = Field(
         default=1.0,
         gt=0,

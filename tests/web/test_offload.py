@@ -1,0 +1,136 @@
+"""Work off the event loop (issue 15): session work in pool threads, REST pool limits,
+per-client session limit, the loop probe, selective permessage-deflate."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+from websockets.extensions.permessage_deflate import PerMessageDeflate
+from websockets.frames import Frame, Opcode
+
+from playground.web import routes_api
+from playground.web.app import create_app
+from playground.web.deflate import SelectiveDeflate
+from playground.web.live import LiveSession
+from playground.web.settings import Settings
+from tests.web.conftest import Peer, connect
+
+
+def test_session_work_runs_in_the_work_pool_not_on_the_loop(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: dict[str, set[str]] = {"frame": set(), "work": set(), "handle": set()}
+    for name, method in (("frame", "next_frame"), ("work", "work"), ("handle", "handle")):
+        original = getattr(LiveSession, method)
+
+        def spy(self: LiveSession, *a: Any, _n: str = name, _o: Any = original) -> Any:
+            if not (a and getattr(a[0], "type", None) == "ack"):  # acks stay on the loop
+                threads[_n].add(threading.current_thread().name)
+            return _o(self, *a)
+
+        monkeypatch.setattr(LiveSession, method, spy)
+    with connect(client) as peer:
+        peer.send("step", n=30)
+        assert peer.frame().header["step"] == 30
+        peer.send("snapshot")
+        peer.expect("snapshot")
+    for name, seen in threads.items():
+        assert seen and all(t.startswith("playground-work") for t in seen), (name, seen)
+
+
+def test_a_client_address_gets_at_most_its_share_of_sessions(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(max_sessions_per_client=1)
+    with connect(client), client.websocket_connect("/ws") as ws:
+        closed = Peer(ws).recv()
+        assert closed["type"] == "close" and closed["code"] == 1013
+        assert "at most 1 per client address" in closed["reason"]
+    with connect(client) as peer:  # the first one left: room again
+        assert peer.frames
+    assert client.get("/api/options").json()["limits"]["max_sessions_per_client"] == 1
+
+
+def test_hello_tells_the_page_how_often_to_take_a_snapshot(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(snapshot_every_seconds=2.5, snapshot_every_steps=300)
+    with connect(client) as peer:
+        limits = peer.hello["limits"]  # type: ignore[attr-defined]
+        assert limits["snapshot_every_seconds"] == 2.5
+        assert limits["snapshot_every_steps"] == 300
+
+
+def test_rest_work_beyond_the_pool_and_its_queue_gets_503(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = routes_api.make_data
+
+    def slow(config: Any) -> Any:
+        time.sleep(0.3)
+        return real(config)
+
+    monkeypatch.setattr(routes_api, "make_data", slow)
+    app = create_app(Settings(rest_max_jobs=1, rest_max_queued=1))
+
+    async def three() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            body = {"config": {"n_points": 100}}
+            return list(await asyncio.gather(*(c.post("/api/dataset", json=body) for _ in "abc")))
+
+    answers = asyncio.run(three())
+    assert sorted(r.status_code for r in answers) == [200, 200, 503]
+    busy = next(r for r in answers if r.status_code == 503).json()
+    assert "busy" in busy["error"] and busy["field"] is None
+
+
+def test_big_rest_answers_are_gzipped_off_the_loop_and_read_the_same(client: TestClient) -> None:
+    body = {"config": {"n_points": 2000}}
+    plain = client.post("/api/dataset", json=body, headers={"Accept-Encoding": "identity"})
+    zipped = client.post("/api/dataset", json=body, headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    data = plain.json()
+    assert zipped.json() == data
+    assert len(data["train"]["points"]) + len(data["test"]["points"]) == 2000
+
+
+def test_the_loop_probe_reports_stalls_in_health_only_when_enabled(
+    make_client: Callable[..., TestClient],
+) -> None:
+    assert "loop_stall_ms" not in make_client().get("/api/health").json()
+    client = make_client(loop_probe=True)
+    time.sleep(0.05)
+    health = client.get("/api/health").json()
+    assert health["loop_stall_ms"] >= health["loop_stall_p99_ms"] >= 0
+
+
+def _frame(data: bytes) -> Frame:
+    return Frame(Opcode.BINARY, data)
+
+
+def test_selective_deflate_sends_big_messages_raw_and_stays_in_step() -> None:
+    server = SelectiveDeflate(False, False, 12, 12, {"memLevel": 5}, limit=1000)
+    page = PerMessageDeflate(False, False, 12, 12)  # the browser's side of the context
+    messages = [b"small " * 100, bytes(range(256)) * 20, b"small " * 100, b"x" * 999]
+    for data in messages:
+        sent = server.encode(_frame(data))
+        assert sent.rsv1 == (len(data) <= 1000)  # RSV1 marks a compressed message
+        if len(data) > 1000:
+            assert sent.data == data
+        assert page.decode(sent).data == data
+
+
+def test_the_serve_command_uses_the_selective_protocol() -> None:
+    from playground.web.deflate import websocket_protocol
+
+    protocol = websocket_protocol(65536)
+    assert protocol is not None and protocol.__name__ == "Protocol"
