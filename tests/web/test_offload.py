@@ -132,5 +132,6 @@ def test_selective_deflate_sends_big_messages_raw_and_stays_in_step() -> None:
 def test_the_serve_command_uses_the_selective_protocol() -> None:
     from playground.web.deflate import websocket_protocol
 
+    pytest.importorskip("uvicorn.protocols.websockets.websockets_sansio_impl")  # uvicorn 0.35+
     protocol = websocket_protocol(65536)
     assert protocol is not None and protocol.__name__ == "Protocol"
