@@ -43,6 +43,7 @@ class Close:
     code: int
     reason: str
     messages: tuple[Message, ...] = ()
+    snapshot: bool = False  # send a last snapshot first (taken by the runner, in a turn)
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ class Connection:
             try:
                 message = await asyncio.wait_for(self.ws.receive(), timeout=s.idle_timeout)
             except TimeoutError:
-                await self.queue.put(Close(1001, "idle timeout", (self._snapshot_or_none(),)))
+                await self.queue.put(Close(1001, "idle timeout", snapshot=True))
                 return True
             if message["type"] == "websocket.disconnect":
                 return False
@@ -230,6 +231,8 @@ class Connection:
     async def _apply(self, item: Item) -> None:
         if isinstance(item, Close):
             await self._send(item.messages)
+            if item.snapshot:  # the session is the runner's: never read it from the reader
+                await self._send([await self._offload(self._snapshot_or_none)])
             await self.ws.close(item.code, item.reason)
             raise _Closed
         if isinstance(item, Outgoing):
