@@ -84,12 +84,19 @@ class WorkPool:
         """Run ``fn(*args)`` in the pool when ``key``'s fair turn comes; returns its result.
 
         The caller awaits the result, so a session is still touched by one task at a time.
-        Cancelling the caller does not interrupt a call that has started: it finishes in
-        its thread and its result is dropped.
+        Cancelling the caller (its client left) does not interrupt a call that has started:
+        the turn is held, and charged, until the call finishes in its thread.
         """
         loop = asyncio.get_running_loop()
         async with self.scheduler.turn(key) as turn:
-            result, cpu = await loop.run_in_executor(self._executor, _timed, fn, *args)
+            future = loop.run_in_executor(self._executor, _timed, fn, *args)
+            try:
+                result, cpu = await asyncio.shield(future)
+            except asyncio.CancelledError:
+                await asyncio.wait([future])
+                if not future.cancelled() and future.exception() is None:
+                    turn.charge(future.result()[1])
+                raise
             turn.charge(cpu)
         return result
 
