@@ -70,29 +70,38 @@ class SessionRegistry:
         self.limit = limit
         self.per_client = per_client or limit
         self.sessions: dict[str, LiveSession] = {}
-        self.clients: dict[str, int] = {}  # client address -> live sessions
+        self.clients: dict[str, int] = {}  # client address -> sessions, reserved or live
+        self.reserved = 0  # places taken by sessions still being created
 
     def __len__(self) -> int:
         return len(self.sessions)
 
     def full(self) -> bool:
-        return len(self.sessions) >= self.limit
+        return len(self.sessions) + self.reserved >= self.limit
 
     def client_full(self, client: str) -> bool:
-        """True when ``client`` (an address) already has ``per_client`` live sessions here."""
+        """True when ``client`` (an address) already has ``per_client`` sessions here."""
         return self.clients.get(client, 0) >= self.per_client
 
-    def add(self, session: LiveSession, client: str) -> None:
-        self.sessions[session.id] = session
+    def reserve(self, client: str) -> None:
+        """Take a place before the session is created (creating it awaits a work turn)."""
+        self.reserved += 1
         self.clients[client] = self.clients.get(client, 0) + 1
 
-    def remove(self, session: LiveSession, client: str) -> None:
-        if self.sessions.pop(session.id, None) is not None:
-            left = self.clients.get(client, 1) - 1
-            if left > 0:
-                self.clients[client] = left
-            else:
-                self.clients.pop(client, None)
+    def add(self, session: LiveSession) -> None:
+        """The reserved place now holds ``session``."""
+        self.reserved -= 1
+        self.sessions[session.id] = session
+
+    def release(self, session: LiveSession | None, client: str) -> None:
+        """Give back a place: ``session``'s, or a reservation that never got one."""
+        if session is None or self.sessions.pop(session.id, None) is None:
+            self.reserved -= 1
+        left = self.clients.get(client, 1) - 1
+        if left > 0:
+            self.clients[client] = left
+        else:
+            self.clients.pop(client, None)
 
 
 def origin_allowed(websocket: WebSocket, allowed: Iterable[str]) -> bool:
@@ -332,20 +341,24 @@ async def serve_websocket(websocket: WebSocket) -> None:
         )
         return
     work: WorkPool | None = getattr(state, "work", None)
-    session = None if work is None else await work.run("new", new_session, settings)
-    connection = Connection(websocket, settings, state.hello(), work, session)
-    registry.add(connection.session, client)
+    registry.reserve(client)
+    session: LiveSession | None = None
     try:
-        await connection.run()
+        if work is None:
+            session = new_session(settings)
+        else:
+            session = await work.run("new", new_session, settings)
+        registry.add(session)
+        await Connection(websocket, settings, state.hello(), work, session).run()
     except WebSocketDisconnect:
         pass
     except Exception:
-        log.exception("live session %s failed", connection.session.id)
+        log.exception("live session %s failed", session.id if session else "(new)")
         with contextlib.suppress(Exception):
             await websocket.close(1011, "internal error")
     finally:
-        registry.remove(connection.session, client)
-        if work is not None:
-            work.forget(connection.session.id)
+        registry.release(session, client)
+        if work is not None and session is not None:
+            work.forget(session.id)
         if not registry.sessions:
             release_free_memory()  # the class has left: give the pages back
