@@ -15,7 +15,10 @@ from ``/api/health``, reset at the start of each scenario). Heavy clients (issue
 
 Goals: a default client keeps >= 25 frames/s (of its ~29 alone) and the loop never
 stalls for more than 20 ms. The clients share the machine's cores with the server, and
-on a busy machine the figures are relative only.
+on a busy machine the figures are relative only: there even an idle server (scenario
+``idle``) wakes up late now and then. The last column, the most CPU the loop's own thread
+used within one 5 ms probe interval, shows what the server's code holds the loop for,
+whatever the machine's load (see ``playground/web/loopwatch.py``).
 
 Run: ``python benchmarks/fairness.py [--seconds 5]``.
 """
@@ -172,10 +175,12 @@ def bench_fairness(seconds: float, names: list[str] | None = None) -> None:
             answer = health(port)
             stall = answer.get("loop_stall_ms", float("nan"))
             p99 = answer.get("loop_stall_p99_ms", float("nan"))
+            busy = answer.get("loop_busy_ms", float("nan"))
             suffix = f"  ({error})" if error else ""
             print(
-                f"  {name:8s} default client {fps:5.1f} frames/s  "
-                f"loop stall: longest {stall:6.1f} ms, p99 {p99:5.1f} ms{suffix}"
+                f"  {name:8s} default client {fps:5.1f} frames/s  loop stall: longest "
+                f"{stall:6.1f} ms, p99 {p99:5.1f} ms; loop CPU in one stall {busy:5.1f} ms"
+                f"{suffix}"
             )
             time.sleep(1.0)
     finally:

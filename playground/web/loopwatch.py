@@ -3,10 +3,14 @@
 Enabled with ``PLAYGROUND_LOOP_PROBE=true`` (off by default: it wakes the loop 200 times
 a second). A task sleeps ``interval`` seconds again and again; the time it wakes up late
 is a stall, during which no frame could be sent and no message read. ``GET /api/health``
-then reports ``loop_stall_ms``, the longest stall since the previous health request, and
-``loop_stall_p99_ms``, the 99th percentile of the probe's wake-ups (``benchmarks/load.py``
-reads both: on a busy machine the operating system alone delays an idle loop now and then,
-which the maximum shows and the percentile mostly does not).
+then reports, since the previous health request:
+
+- ``loop_stall_ms``: the longest stall (wall clock), and ``loop_stall_p99_ms``, the 99th
+  percentile of the wake-ups;
+- ``loop_busy_ms``: the most CPU the loop's thread used within one wake-up interval. A
+  piece of work that blocks the loop shows here whatever else runs on the machine, while
+  on a busy machine the operating system alone makes an idle loop wake up late now and
+  then (which the wall-clock figures include). On a quiet machine the two agree.
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ from collections import deque
 
 
 class LoopProbe:
-    """Measure the event loop's longest stall; ``take`` returns and resets it."""
+    """Measure the event loop's stalls; ``take`` returns and resets them."""
 
     def __init__(self, interval: float = 0.005) -> None:
         self.interval = interval
         self.longest = 0.0
+        self.busiest = 0.0
         self._lags: deque[float] = deque(maxlen=20_000)
         self._task: asyncio.Task[None] | None = None
 
@@ -43,16 +48,18 @@ class LoopProbe:
 
     async def _probe(self) -> None:
         while True:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.thread_time()  # the loop's own thread
             await asyncio.sleep(self.interval)
             late = time.perf_counter() - start - self.interval
             self.longest = max(self.longest, late)
+            self.busiest = max(self.busiest, time.thread_time() - cpu)
             self._lags.append(late)
 
-    def take(self) -> tuple[float, float]:
-        """The longest stall and the 99th percentile (seconds) since the previous ``take``."""
+    def take(self) -> dict[str, float]:
+        """``stall``, ``p99`` and ``busy`` (seconds, see the module docstring); then reset."""
         lags = sorted(self._lags)
         p99 = lags[min(len(lags) - 1, int(0.99 * len(lags)))] if lags else 0.0
-        longest, self.longest = self.longest, 0.0
+        taken = {"stall": self.longest, "p99": p99, "busy": self.busiest}
+        self.longest = self.busiest = 0.0
         self._lags.clear()
-        return longest, p99
+        return taken

@@ -66,9 +66,10 @@ async def health(request: Request) -> dict[str, Any]:
     }
     probe = request.app.state.loop_probe
     if probe is not None:  # PLAYGROUND_LOOP_PROBE: the longest stall since the last request
-        longest, p99 = probe.take()
-        answer["loop_stall_ms"] = round(longest * 1000, 2)
-        answer["loop_stall_p99_ms"] = round(p99 * 1000, 2)
+        taken = probe.take()
+        answer["loop_stall_ms"] = round(taken["stall"] * 1000, 2)
+        answer["loop_stall_p99_ms"] = round(taken["p99"] * 1000, 2)
+        answer["loop_busy_ms"] = round(taken["busy"] * 1000, 2)
     return answer
 
 

@@ -111,6 +111,7 @@ def test_the_loop_probe_reports_stalls_in_health_only_when_enabled(
     time.sleep(0.05)
     health = client.get("/api/health").json()
     assert health["loop_stall_ms"] >= health["loop_stall_p99_ms"] >= 0
+    assert health["loop_busy_ms"] >= 0
 
 
 def _frame(data: bytes) -> Frame:
