@@ -53,10 +53,11 @@ class Settings(BaseSettings):
         default=0.5, gt=0, le=60, description="CPU-seconds a live session may bank for a burst"
     )
     work_nice: int = Field(
-        default=5,
+        default=0,
         ge=0,
         le=19,
-        description="how much lower the CPU priority of work threads is than the event loop's",
+        description="how much lower the CPU priority of work threads is than the event loop's "
+        "(on a machine shared with other programs this also lowers them against those)",
     )
     switch_interval_ms: float = Field(
         default=1.0,
