@@ -7,7 +7,8 @@ client's frames/s and the longest event-loop stall the server saw (``loop_stall_
 from ``/api/health``, reset at the start of each scenario). Heavy clients (issue 15):
 
 - ``frames``: the largest network (9 features, 8 x 32 hidden, 5,000 points) at speed 1
-  with a 200 output grid, 64 neuron grids and diagnostics (the largest frame).
+  with a 200 output grid, 64 neuron grids and diagnostics (the largest frame);
+  ``frames3``: three such clients (more heavy sessions than work threads).
 - ``restore``: ``restore`` of a ~0.5 MB snapshot (5,000 custom points, 8 x 32), again
   and again, each as soon as the previous one is answered.
 - ``steps``: the largest network with batch 1,000 at speed 100 (big training steps).
@@ -99,6 +100,10 @@ async def heavy_frames(url: str, port: int, stop: float) -> None:
     await _player(url, stop, LARGEST, BIG_VIEW)
 
 
+async def heavy_frames_x3(url: str, port: int, stop: float) -> None:
+    await asyncio.gather(*(heavy_frames(url, port, stop) for _ in range(3)))
+
+
 async def heavy_steps(url: str, port: int, stop: float) -> None:
     await _player(url, stop, {**LARGEST, "batch_size": 1000}, {"speed": 100})
 
@@ -143,6 +148,7 @@ SCENARIOS: dict[str, Heavy | None] = {
     "idle": nobody,
     "alone": None,
     "frames": heavy_frames,
+    "frames3": heavy_frames_x3,
     "restore": heavy_restore,
     "steps": heavy_steps,
     "dataset": heavy_dataset,

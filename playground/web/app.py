@@ -94,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.session_cpu_share,
         settings.session_cpu_burst,
         settings.work_nice,
+        express=settings.express_threads,
+        light_share=settings.session_light_share,
     )
     app.state.rest = RestPool(settings.rest_max_jobs, settings.rest_max_queued, settings.work_nice)
     app.state.loop_probe = LoopProbe() if settings.loop_probe else None

@@ -71,10 +71,14 @@ def set_switch_interval(milliseconds: float) -> None:
 class WorkPool:
     """Live-session work: a fair turn per call, then a thread of a bounded pool."""
 
-    def __init__(self, threads: int, share: float, burst: float, nice: int = 0) -> None:
-        self.scheduler = FairScheduler(threads, share, burst)
+    def __init__(self, threads: int, share: float, burst: float, nice: int = 0, *,
+                 express: int = 0, light_share: float = 0.2) -> None:  # fmt: skip
+        self.scheduler = FairScheduler(
+            threads, share, burst, express=express, light_share=light_share
+        )
+        self.threads = threads + express
         self._executor = ThreadPoolExecutor(
-            threads, "playground-work", initializer=lower_priority, initargs=(nice,)
+            self.threads, "playground-work", initializer=lower_priority, initargs=(nice,)
         )
 
     def __repr__(self) -> str:
@@ -102,7 +106,7 @@ class WorkPool:
 
     def start(self) -> None:
         """Start every thread now (at server start), not on a session's first frame."""
-        start_threads(self._executor, self.scheduler.slots)
+        start_threads(self._executor, self.threads)
 
     def forget(self, key: str) -> None:
         """The session has ended: drop its CPU account."""

@@ -1,12 +1,15 @@
 """A fair scheduler for one worker's CPU: who runs next, and how much each session may use.
 
 Every piece of session work (a training slice, a frame, a restore, a snapshot) takes a
-*turn* from this scheduler before it runs in the work pool (``offload.py``). Two rules:
+*turn* from this scheduler before it runs in the work pool (``offload.py``). Three rules:
 
 - **Fair order.** At most ``slots`` turns run at once; when a slot frees, it goes to the
   waiting session that has used the least CPU so far (start-time fair queueing: a new
   session starts level with the least-served one, so it neither starves nor is starved).
-  A small default client therefore always goes before a session whose frames cost 100 ms.
+- **An express lane for light sessions.** A session whose recent use is below
+  ``light_share`` CPU-seconds per second (a default page needs about 0.1) may also use
+  one of ``express`` extra slots, so it never waits behind pieces of heavy work (a 170 ms
+  frame of the largest network) even when heavy sessions fill every regular slot.
 - **A budget per session.** Each session earns ``share`` CPU-seconds per second, banked up
   to ``burst`` seconds; a turn is granted only while its balance is not negative, and the
   CPU it used is charged afterwards. So a session may at most use ``share`` of a core on
@@ -20,19 +23,24 @@ the scheduler lives on the event loop; only the work it admits runs elsewhere.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+RATE_WINDOW = 1.0  # seconds over which a session's recent CPU rate is averaged
+
 
 @dataclass
 class Account:
-    """What one session has used (``used``, for the order) and may still use (``balance``)."""
+    """What one session has used (``used``, for the order), may still use (``balance``)
+    and uses lately (``rate``, CPU-seconds per second, decaying over ``RATE_WINDOW``)."""
 
     used: float
     balance: float
     updated: float
+    rate: float = 0.0
     waiters: int = field(default=0)
 
 
@@ -47,24 +55,29 @@ class Turn:
 
 
 class FairScheduler:
-    """Grant ``slots`` concurrent turns, least-served session first, within CPU budgets."""
+    """Grant ``slots`` (+ ``express`` for light sessions) concurrent turns, least-served
+    session first, within CPU budgets."""
 
-    def __init__(self, slots: int, share: float, burst: float,
+    def __init__(self, slots: int, share: float, burst: float, *, express: int = 0,
+                 light_share: float = 0.2,
                  clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
-        if slots < 1 or share <= 0 or burst <= 0:
+        if slots < 1 or express < 0 or share <= 0 or burst <= 0:
             raise ValueError(
-                f"need slots >= 1, share > 0, burst > 0; got {slots}, {share}, {burst}"
+                f"need slots >= 1, express >= 0, share > 0, burst > 0; "
+                f"got {slots}, {express}, {share}, {burst}"
             )
         self.slots = slots
+        self.express = express
         self.share = share
         self.burst = burst
+        self.light_share = light_share
         self.clock = clock
         self.running = 0
         self._accounts: dict[str, Account] = {}
         self._queue: list[tuple[str, asyncio.Future[None]]] = []
 
     def __repr__(self) -> str:
-        return (f"FairScheduler(slots={self.slots}, running={self.running}, "
+        return (f"FairScheduler(slots={self.slots}+{self.express}, running={self.running}, "
                 f"waiting={len(self._queue)}, sessions={len(self._accounts)})")  # fmt: skip
 
     def _account(self, key: str) -> Account:
@@ -75,13 +88,29 @@ class FairScheduler:
             self._accounts[key] = account
         return account
 
+    def _update(self, account: Account) -> None:
+        """Bring balance (earned) and rate (decayed) up to now."""
+        now = self.clock()
+        elapsed = now - account.updated
+        account.balance = min(self.burst, account.balance + elapsed * self.share)
+        account.rate *= math.exp(-elapsed / RATE_WINDOW)
+        account.updated = now
+
     def balance(self, key: str) -> float:
         """The session's CPU balance now, in seconds (negative: it must wait)."""
         account = self._account(key)
-        now = self.clock()
-        account.balance = min(self.burst, account.balance + (now - account.updated) * self.share)
-        account.updated = now
+        self._update(account)
         return account.balance
+
+    def rate(self, key: str) -> float:
+        """The session's recent CPU use, in CPU-seconds per second."""
+        account = self._account(key)
+        self._update(account)
+        return account.rate
+
+    def _capacity(self, key: str) -> int:
+        light = self.rate(key) < self.light_share
+        return self.slots + (self.express if light else 0)
 
     def forget(self, key: str) -> None:
         """Drop a finished session's account (its waiters, if any, are cancelled by then)."""
@@ -93,7 +122,8 @@ class FairScheduler:
         """Wait out a negative balance, then for a slot in least-used order."""
         while (balance := self.balance(key)) < 0:
             await asyncio.sleep(-balance / self.share)
-        if self.running < self.slots and not self._queue:
+        # a light session may pass waiting heavy ones: they wait for a regular slot only
+        if self.running < self._capacity(key) and (not self._queue or self.running >= self.slots):
             self.running += 1
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -109,12 +139,20 @@ class FairScheduler:
 
     def _release(self) -> None:
         self.running -= 1
+        self._grant()
+
+    def _grant(self) -> None:
+        """Start waiters, least used first, while one fits its capacity."""
         self._queue = [(k, f) for k, f in self._queue if not f.done()]
-        if self._queue and self.running < self.slots:
-            best = min(range(len(self._queue)), key=lambda i: self._account(self._queue[i][0]).used)
-            _, future = self._queue.pop(best)
-            self.running += 1
-            future.set_result(None)
+        self._queue.sort(key=lambda item: self._account(item[0]).used)
+        for item in list(self._queue):
+            if self.running >= self.slots + self.express:
+                break
+            key, future = item
+            if self.running < self._capacity(key):
+                self._queue.remove(item)
+                self.running += 1
+                future.set_result(None)
 
     @asynccontextmanager
     async def turn(self, key: str) -> AsyncIterator[Turn]:
@@ -129,7 +167,8 @@ class FairScheduler:
         try:
             yield turn
         finally:
-            self.balance(key)
+            self._update(account)
             account.used += turn.cpu
             account.balance -= turn.cpu
+            account.rate += turn.cpu / RATE_WINDOW
             self._release()

@@ -43,6 +43,19 @@ class Settings(BaseSettings):
     work_threads: int = Field(
         default=2, ge=1, le=64, description="threads that run live-session work per worker"
     )
+    express_threads: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        description="extra threads only light sessions may use, so they never wait behind "
+        "heavy work",
+    )
+    session_light_share: float = Field(
+        default=0.2,
+        gt=0,
+        le=64,
+        description="a session using less than this many CPU-seconds per second is light",
+    )
     session_cpu_share: float = Field(
         default=0.5,
         gt=0,

@@ -112,6 +112,33 @@ def test_a_cancelled_waiter_never_keeps_a_slot() -> None:
     assert asyncio.run(main()) == 1
 
 
+def test_a_light_session_takes_the_express_slot_past_waiting_heavy_ones() -> None:
+    async def main() -> tuple[bool, bool]:
+        s = FairScheduler(slots=1, share=100.0, burst=100.0, express=1, light_share=0.2)
+        for key in ("h1", "h2", "light"):
+            async with s.turn(key) as turn:
+                turn.charge(0.0 if key == "light" else 2.0)  # h1, h2: ~2 CPU-s per s lately
+        gate = asyncio.Event()
+
+        async def hold() -> None:
+            async with s.turn("h1"):
+                await gate.wait()
+
+        holder = asyncio.create_task(hold())
+        await asyncio.sleep(0)
+        heavy = asyncio.create_task(s.turn("h2").__aenter__())
+        await asyncio.sleep(0.01)
+        heavy_waits = not heavy.done()  # the express slot is free, but not for h2
+        async with s.turn("light"):  # would hang here without the express slot
+            light_ran = True
+        gate.set()
+        await holder
+        await heavy
+        return heavy_waits, light_ran
+
+    assert asyncio.run(asyncio.wait_for(main(), 2)) == (True, True)
+
+
 def test_bad_parameters_are_refused() -> None:
     with pytest.raises(ValueError, match="slots"):
         FairScheduler(slots=0, share=1.0, burst=1.0)
