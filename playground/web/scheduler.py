@@ -7,9 +7,11 @@ Every piece of session work (a training slice, a frame, a restore, a snapshot) t
   waiting session that has used the least CPU so far (start-time fair queueing: a new
   session starts level with the least-served one, so it neither starves nor is starved).
 - **An express lane for light sessions.** A session whose recent use is below
-  ``light_share`` CPU-seconds per second (a default page needs about 0.1) may also use
-  one of ``express`` extra slots, so it never waits behind pieces of heavy work (a 170 ms
-  frame of the largest network) even when heavy sessions fill every regular slot.
+  ``light_share`` CPU-seconds per second (a default page needs about 0.1) *and* at most
+  half the busiest session's (on a crowded machine every session gets less CPU than it
+  wants, so only the comparison tells light from heavy) may also use one of ``express``
+  extra slots: it never waits behind pieces of heavy work (a 170 ms frame of the largest
+  network) even when heavy sessions fill every regular slot.
 - **A budget per session.** Each session earns ``share`` CPU-seconds per second, banked up
   to ``burst`` seconds; a turn is granted only while its balance is not negative, and the
   CPU it used is charged afterwards. So a session may at most use ``share`` of a core on
@@ -30,6 +32,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 RATE_WINDOW = 1.0  # seconds over which a session's recent CPU rate is averaged
+LIGHT_FRACTION = 0.5  # light: at most this fraction of the busiest session's rate
 
 
 @dataclass
@@ -108,9 +111,14 @@ class FairScheduler:
         self._update(account)
         return account.rate
 
+    def light(self, key: str) -> bool:
+        """True if the session uses little lately, absolutely or next to the busiest one."""
+        rate = self.rate(key)
+        busiest = max((self.rate(k) for k in self._accounts), default=0.0)
+        return rate < self.light_share and rate <= LIGHT_FRACTION * busiest
+
     def _capacity(self, key: str) -> int:
-        light = self.rate(key) < self.light_share
-        return self.slots + (self.express if light else 0)
+        return self.slots + (self.express if self.light(key) else 0)
 
     def forget(self, key: str) -> None:
         """Drop a finished session's account (its waiters, if any, are cancelled by then)."""
