@@ -84,7 +84,9 @@ def test_reconnects_after_a_server_restart_and_restores_the_run(new_page: Any) -
         wait_step(page, 50)
         settle(page)
         loss = number(page, "test-loss")
-        page.wait_for_function("() => window.playground.session.lastSnapshot !== null")
+        page.wait_for_function(  # the snapshot cadence (hello.limits) catches up with step 50
+            "() => window.playground.session.lastSnapshot?.runs[0].trainer.step === 50"
+        )
         own.stop()
         page.wait_for_selector("[data-testid=conn][data-state=disconnected]")
         own.start()
