@@ -28,7 +28,7 @@ from playground.web import api_docs, pages, routes_api, routes_points
 from playground.web.connection import SessionRegistry, serve_websocket
 from playground.web.errors import install_error_handlers
 from playground.web.loopwatch import LoopProbe
-from playground.web.offload import RestPool, WorkPool, set_switch_interval
+from playground.web.offload import RestPool, WorkPool, limit_blas_threads, set_switch_interval
 from playground.web.protocol import view_field_specs
 from playground.web.settings import Settings
 
@@ -132,8 +132,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def create_app_from_env() -> FastAPI:
     """The uvicorn factory: settings from ``PLAYGROUND_*`` environment variables.
 
-    The GIL switch interval is process-wide, so only the server process sets it.
+    The GIL switch interval and BLAS's threads are process-wide, so only the server process
+    sets them.
     """
     settings = Settings()
     set_switch_interval(settings.switch_interval_ms)
+    limit_blas_threads(settings.blas_threads)
     return create_app(settings)

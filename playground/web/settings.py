@@ -72,6 +72,12 @@ class Settings(BaseSettings):
         description="how much lower the CPU priority of work threads is than the event loop's "
         "(on a machine shared with other programs this also lowers them against those)",
     )
+    blas_threads: int = Field(
+        default=1,
+        ge=0,
+        le=256,
+        description="threads BLAS (matrix products) may use in a server process; 0 = as is",
+    )
     switch_interval_ms: float = Field(
         default=1.0,
         gt=0,

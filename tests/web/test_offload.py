@@ -136,3 +136,17 @@ def test_the_serve_command_uses_the_selective_protocol() -> None:
     pytest.importorskip("uvicorn.protocols.websockets.websockets_sansio_impl")  # uvicorn 0.35+
     protocol = websocket_protocol(65536)
     assert protocol is not None and protocol.__name__ == "Protocol"
+
+
+def test_a_server_process_gives_blas_one_thread() -> None:
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from playground.web.offload import limit_blas_threads
+
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    before = max((i["num_threads"] for i in blas), default=1)
+    try:
+        limit_blas_threads(1)
+        assert all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas")
+    finally:
+        threadpool_limits(limits=before, user_api="blas")
