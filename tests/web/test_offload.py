@@ -150,3 +150,15 @@ def test_a_server_process_gives_blas_one_thread() -> None:
         assert all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas")
     finally:
         threadpool_limits(limits=before, user_api="blas")
+
+
+def test_the_dataset_answer_encoded_in_slices_is_the_plain_json(client: TestClient) -> None:
+    from playground.config import RunConfig
+    from playground.engine.trainer import make_data
+
+    config = RunConfig(dataset="spiral_k", n_points=1234, seed=5)
+    data = make_data(config)
+    answer = client.post("/api/dataset", json={"config": config.model_dump(mode="json")}).json()
+    assert answer["train"] == {"points": data.X_train.tolist(), "labels": data.y_train.tolist()}
+    assert answer["test"] == {"points": data.X_test.tolist(), "labels": data.y_test.tolist()}
+    assert answer["problem"] == "multiclass" and answer["config"]["n_points"] == 1234
