@@ -54,19 +54,23 @@ def build_options(settings: Settings) -> dict[str, Any]:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start the work threads (and the loop probe) with the server; stop them after.
+    """Start the loop probe (when enabled) with the server; stop the threads after.
 
-    Everything alive at start (the imported modules, ~65,000 objects) is then frozen out
-    of the garbage collector: a full collection over them took 30-300 ms, holding the GIL
-    and so the event loop, whenever sessions had allocated enough to trigger one.
+    When the app owns its process (``create_app_from_env``), the work threads are started
+    now rather than on a session's first frame, and everything alive at start (the
+    imported modules, ~65,000 objects) is frozen out of the garbage collector: a full
+    collection over them took 30-300 ms, holding the GIL and so the event loop, whenever
+    sessions had allocated enough to trigger one.
     """
     probe: LoopProbe | None = app.state.loop_probe
     if probe is not None:
         probe.start()
-    await asyncio.to_thread(app.state.work.start)
-    await asyncio.to_thread(app.state.rest.start)
-    gc.collect()
-    gc.freeze()
+    if app.state.owns_process:
+        await asyncio.gather(
+            asyncio.to_thread(app.state.work.start), asyncio.to_thread(app.state.rest.start)
+        )
+        gc.collect()
+        gc.freeze()
     try:
         yield
     finally:
@@ -99,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.rest = RestPool(settings.rest_max_jobs, settings.rest_max_queued, settings.work_nice)
     app.state.loop_probe = LoopProbe() if settings.loop_probe else None
+    app.state.owns_process = False  # create_app_from_env: process-wide tuning is ours
     app.state.options = build_options(settings)
     app.state.bootstrap = pages.bootstrap_json(app.state.options)
     app.state.templates = Jinja2Templates(directory=str(pages.TEMPLATES_DIR))
@@ -132,10 +137,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def create_app_from_env() -> FastAPI:
     """The uvicorn factory: settings from ``PLAYGROUND_*`` environment variables.
 
-    The GIL switch interval and BLAS's threads are process-wide, so only the server process
-    sets them.
+    The GIL switch interval, BLAS's threads and the garbage collector are process-wide, so
+    only the server process tunes them (not a test or a notebook building an app).
     """
     settings = Settings()
     set_switch_interval(settings.switch_interval_ms)
     limit_blas_threads(settings.blas_threads)
-    return create_app(settings)
+    app = create_app(settings)
+    app.state.owns_process = True
+    return app
