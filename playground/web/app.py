@@ -25,11 +25,12 @@ from starlette.middleware.gzip import GZipMiddleware
 from playground.config import LIMITS, options
 from playground.tflink import TF_LINK
 from playground.web import api_docs, pages, routes_api, routes_points
-from playground.web.connection import SessionRegistry, serve_websocket
+from playground.web.connection import serve_websocket
 from playground.web.errors import install_error_handlers
 from playground.web.loopwatch import LoopProbe
 from playground.web.offload import RestPool, WorkPool, limit_blas_threads, set_switch_interval
 from playground.web.protocol import view_field_specs
+from playground.web.registry import SessionRegistry
 from playground.web.settings import Settings
 
 log = logging.getLogger("playground.web")

@@ -31,6 +31,7 @@ from playground.web.live import LiveSession, Message
 from playground.web.memory import release_free_memory
 from playground.web.offload import WorkPool
 from playground.web.protocol import Command, ProtocolError, parse_message
+from playground.web.registry import SessionRegistry, client_address
 from playground.web.settings import Settings
 
 log = logging.getLogger("playground.web")
@@ -61,47 +62,6 @@ class _Closed(Exception):
 
 
 _DISCONNECTS = (WebSocketDisconnect, WebSocketDisconnected, _Closed, OSError)
-
-
-class SessionRegistry:
-    """The live sessions of this worker, capped at ``limit``."""
-
-    def __init__(self, limit: int, per_client: int | None = None) -> None:
-        self.limit = limit
-        self.per_client = per_client or limit
-        self.sessions: dict[str, LiveSession] = {}
-        self.clients: dict[str, int] = {}  # client address -> sessions, reserved or live
-        self.reserved = 0  # places taken by sessions still being created
-
-    def __len__(self) -> int:
-        return len(self.sessions)
-
-    def full(self) -> bool:
-        return len(self.sessions) + self.reserved >= self.limit
-
-    def client_full(self, client: str) -> bool:
-        """True when ``client`` (an address) already has ``per_client`` sessions here."""
-        return self.clients.get(client, 0) >= self.per_client
-
-    def reserve(self, client: str) -> None:
-        """Take a place before the session is created (creating it awaits a work turn)."""
-        self.reserved += 1
-        self.clients[client] = self.clients.get(client, 0) + 1
-
-    def add(self, session: LiveSession) -> None:
-        """The reserved place now holds ``session``."""
-        self.reserved -= 1
-        self.sessions[session.id] = session
-
-    def release(self, session: LiveSession | None, client: str) -> None:
-        """Give back a place: ``session``'s, or a reservation that never got one."""
-        if session is None or self.sessions.pop(session.id, None) is None:
-            self.reserved -= 1
-        left = self.clients.get(client, 1) - 1
-        if left > 0:
-            self.clients[client] = left
-        else:
-            self.clients.pop(client, None)
 
 
 def origin_allowed(websocket: WebSocket, allowed: Iterable[str]) -> bool:
@@ -315,11 +275,6 @@ def _encode(message: Message) -> str:
         return dumps(message)
     except ValueError:  # a NaN slipped into a message: send null, never NaN
         return dumps(json_safe(message))
-
-
-def client_address(websocket: WebSocket) -> str:
-    """The client's address (behind a trusted proxy, uvicorn has already put the real one)."""
-    return websocket.client.host if websocket.client is not None else "unknown"
 
 
 async def serve_websocket(websocket: WebSocket) -> None:

@@ -162,3 +162,19 @@ def test_the_dataset_answer_encoded_in_slices_is_the_plain_json(client: TestClie
     assert answer["train"] == {"points": data.X_train.tolist(), "labels": data.y_train.tolist()}
     assert answer["test"] == {"points": data.X_test.tolist(), "labels": data.y_test.tolist()}
     assert answer["problem"] == "multiclass" and answer["config"]["n_points"] == 1234
+
+
+def test_reserved_places_count_until_the_session_exists_or_is_given_back() -> None:
+    from playground.web.registry import SessionRegistry
+
+    registry = SessionRegistry(limit=2, per_client=1)
+    registry.reserve("10.0.0.1")  # a session being created: the place is taken already
+    assert registry.client_full("10.0.0.1") and not registry.client_full("10.0.0.2")
+    registry.reserve("10.0.0.2")
+    assert registry.full() and len(registry) == 0
+    session = LiveSession("s1")
+    registry.add(session)
+    registry.release(None, "10.0.0.2")  # its creation failed: the place comes back
+    assert not registry.full() and len(registry) == 1
+    registry.release(session, "10.0.0.1")
+    assert len(registry) == 0 and registry.reserved == 0 and registry.clients == {}
