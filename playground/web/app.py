@@ -60,8 +60,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     When the app owns its process (``create_app_from_env``), the work threads are started
     now rather than on a session's first frame, and everything alive at start (the
     imported modules, ~65,000 objects) is frozen out of the garbage collector: a full
-    collection over them took 30-300 ms, holding the GIL and so the event loop, whenever
-    sessions had allocated enough to trigger one.
+    collection over them took 200-300 ms on a busy 2-core machine, holding the GIL and so
+    the event loop, whenever sessions had allocated enough to trigger one.
     """
     probe: LoopProbe | None = app.state.loop_probe
     if probe is not None:
