@@ -12,7 +12,11 @@ frames/s each with ``--workers 2`` on a 2-core machine; memory back to baseline 
 the clients leave. The clients run in this process and share the machine's cores with
 the server, as they would not in a classroom: the figures are a lower bound.
 
-Run: ``python benchmarks/load.py [--seconds 5] [--clients 1,10,30,50] [--workers 1,2]``.
+Then it reports fairness (``benchmarks/fairness.py``, issue 15): a default client's
+frames/s while each heavy client plays beside it, and the longest event-loop stall.
+
+Run: ``python benchmarks/load.py [--seconds 5] [--clients 1,10,30,50] [--workers 1,2]
+[--fairness only|no]``.
 """
 
 from __future__ import annotations
@@ -94,8 +98,11 @@ def rss_mb(pids: list[int]) -> float:
     return total / 2**20
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, workers: int, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PLAYGROUND_LOG_LEVEL": "warning", "PLAYGROUND_MAX_SESSIONS": "1000"}
+    env.update(extra_env or {})
     command = [str(SERVE)] if SERVE.exists() else [sys.executable, "-m", "playground.cli"]
     process = subprocess.Popen(
         [*command, "serve", "--port", str(port), "--workers", str(workers)], env=env
@@ -195,12 +202,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="measurement per run")
     parser.add_argument("--clients", default="1,10,30,50", help="comma-separated client counts")
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--fairness", choices=["yes", "no", "only"], default="yes")
     args = parser.parse_args()
     counts = [int(n) for n in args.clients.split(",")]
     print(__doc__.split("\n\n")[0])
     print(f"machine: {os.cpu_count()} cores; default config, max_fps 30, speed 25")
-    for workers in (int(w) for w in args.workers.split(",")):
-        bench(workers, counts, args.seconds)
+    if args.fairness != "only":
+        for workers in (int(w) for w in args.workers.split(",")):
+            bench(workers, counts, args.seconds)
+    if args.fairness != "no":
+        from fairness import bench_fairness
+
+        bench_fairness(args.seconds)
 
 
 if __name__ == "__main__":

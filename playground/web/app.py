@@ -13,6 +13,7 @@ blank on a classroom network with no internet). Handler docstrings are their Mar
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,11 +40,14 @@ from playground.web import (
     routes_points,
     routes_sweep,
 )
-from playground.web.connection import SessionRegistry, serve_websocket
+from playground.web.connection import serve_websocket
 from playground.web.contract import install_schema_limits
 from playground.web.errors import install_error_handlers
 from playground.web.log_limits import install_log_limits
+from playground.web.loopwatch import LoopProbe
+from playground.web.offload import RestPool, WorkPool, limit_blas_threads, set_switch_interval
 from playground.web.protocol import view_field_specs
+from playground.web.registry import SessionRegistry
 from playground.web.security import BodyLimit, SecurityHeaders
 from playground.web.settings import Settings
 from playground.web.shutdown import Drain
@@ -73,14 +77,35 @@ def build_options(settings: Settings) -> dict[str, Any]:
 
 
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """While serving, SIGTERM first sends each page its snapshot (``shutdown.Drain``)."""
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the loop probe (when enabled) with the server; stop the threads after.
+
+    While serving, SIGTERM first sends each page its snapshot (``shutdown.Drain``).
+    When the app owns its process (``create_app_from_env``), the work threads are started
+    now rather than on a session's first frame, and everything alive at start (the
+    imported modules, ~65,000 objects) is frozen out of the garbage collector: a full
+    collection over them took 200-300 ms on a busy 2-core machine, holding the GIL and so
+    the event loop, whenever sessions had allocated enough to trigger one.
+    """
     drain: Drain = app.state.drain
     drain.install()
+    probe: LoopProbe | None = app.state.loop_probe
+    if probe is not None:
+        probe.start()
+    if app.state.owns_process:
+        await asyncio.gather(
+            asyncio.to_thread(app.state.work.start), asyncio.to_thread(app.state.rest.start)
+        )
+        gc.collect()
+        gc.freeze()
     try:
         yield
     finally:
         drain.uninstall()
+        if probe is not None:
+            await probe.stop()
+        app.state.work.shutdown()
+        app.state.rest.shutdown()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -93,11 +118,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs",
         redoc_url="/redoc",
         static_url=DOCS_ASSETS,
-        lifespan=lifespan,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
-    app.state.sessions = SessionRegistry(settings.max_sessions)
+    app.state.sessions = SessionRegistry(settings.max_sessions, settings.max_sessions_per_client)
     app.state.drain = Drain(settings.shutdown_grace)
+    app.state.work = WorkPool(
+        settings.work_threads,
+        settings.session_cpu_share,
+        settings.session_cpu_burst,
+        settings.work_nice,
+        express=settings.express_threads,
+        light_share=settings.session_light_share,
+    )
+    app.state.rest = RestPool(settings.rest_max_jobs, settings.rest_max_queued, settings.work_nice)
+    app.state.loop_probe = LoopProbe() if settings.loop_probe else None
+    app.state.owns_process = False  # create_app_from_env: process-wide tuning is ours
     app.state.options = build_options(settings)
     app.state.bootstrap = pages.bootstrap_json(app.state.options)
     app.state.templates = Jinja2Templates(directory=str(pages.TEMPLATES_DIR))
@@ -139,5 +175,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def create_app_from_env() -> FastAPI:
-    """The uvicorn factory: settings from ``PLAYGROUND_*`` environment variables."""
-    return create_app(Settings())
+    """The uvicorn factory: settings from ``PLAYGROUND_*`` environment variables.
+
+    The GIL switch interval, BLAS's threads and the garbage collector are process-wide, so
+    only the server process tunes them (not a test or a notebook building an app).
+    """
+    settings = Settings()
+    set_switch_interval(settings.switch_interval_ms)
+    limit_blas_threads(settings.blas_threads)
+    app = create_app(settings)
+    app.state.owns_process = True
+    return app

@@ -2,16 +2,18 @@
 
 The reader enforces the input limits (size, rate, abuse, idle) and queues parsed commands;
 the runner is the only code that touches the ``LiveSession`` or sends anything, so the
-session needs no locks. The runner trains in slices of ``chunk_ms`` and yields to the
-event loop between slices, sends at most one unacknowledged frame and at most ``max_fps``
-frames per second.
+session needs no locks. The runner trains in slices of ``chunk_ms``, sends at most one
+unacknowledged frame and at most ``max_fps`` frames per second. Every piece of session
+work (a command, a training slice, a frame) runs in the worker's ``WorkPool`` in a fair
+turn (``offload.py``) while the runner awaits it: the event loop itself only moves bytes.
 
 Close codes: 1001 idle timeout, 1008 repeated bad or excessive messages, 1009 repeated
 oversized messages, 1012 the server is restarting (after a last snapshot, see
-``playground.web.shutdown``), 1013 the worker is full (sent after accepting, so a browser
-sees it). Memory per connection is bounded: the reader waits while
-``MAX_QUEUED_COMMANDS`` parsed commands are queued, and a client that leaves a frame or
-reply unread for ``send_timeout`` seconds is dropped.
+``playground.web.shutdown``), 1013 the worker is full or this client address already has
+``max_sessions_per_client`` sessions on it (sent after accepting, so a browser sees it).
+Memory per connection is bounded: the reader waits while ``MAX_QUEUED_COMMANDS`` parsed
+commands are queued, and a client that leaves a frame or reply unread for
+``send_timeout`` seconds is dropped.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from playground.web.limits import MAX_QUEUED_COMMANDS, TokenBucket, WindowCounte
 from playground.web.live import LiveSession, Message
 from playground.web.logs import SESSION_ID
 from playground.web.memory import release_free_memory
+from playground.web.offload import WorkPool
 from playground.web.protocol import Command, ProtocolError, parse_message
+from playground.web.registry import SessionRegistry, client_address
 from playground.web.security import origin_allowed
 from playground.web.settings import Settings
 
@@ -46,7 +50,7 @@ class Close:
     code: int
     reason: str
     messages: tuple[Message, ...] = ()
-    snapshot: bool = False  # send the session's snapshot (taken when the close is sent) first
+    snapshot: bool = False  # send a last snapshot first (taken by the runner, in a turn)
 
 
 @dataclass(frozen=True)
@@ -70,32 +74,21 @@ class _Stalled(Exception):
 _DISCONNECTS = (WebSocketDisconnect, WebSocketDisconnected, _Closed, _Stalled, OSError)
 
 
-class SessionRegistry:
-    """The live sessions of this worker, capped at ``limit``."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.sessions: dict[str, LiveSession] = {}
-
-    def __len__(self) -> int:
-        return len(self.sessions)
-
-    def full(self) -> bool:
-        return len(self.sessions) >= self.limit
-
-
 class Connection:
     """One accepted WebSocket and its session; ``run`` returns when the socket is done."""
 
-    def __init__(self, websocket: WebSocket, settings: Settings, hello: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        websocket: WebSocket,
+        settings: Settings,
+        hello: dict[str, Any],
+        work: WorkPool | None = None,
+        session: LiveSession | None = None,
+    ) -> None:
         self.ws = websocket
+        self.work = work
         self.settings = settings
-        self.session = LiveSession(
-            uuid.uuid4().hex[:12],
-            max_runs=settings.max_runs,
-            checkpoint_every=settings.checkpoint_every,
-            checkpoint_bytes=settings.checkpoint_kib * 1024,
-        )
+        self.session = session or new_session(settings)
         self.queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=MAX_QUEUED_COMMANDS)
         # every rejection counts, whether the reader or the session refused the message
         self.rejected = WindowCounter(settings.abuse_limit, settings.abuse_window)
@@ -136,7 +129,7 @@ class Connection:
             try:
                 message = await asyncio.wait_for(self.ws.receive(), timeout=s.idle_timeout)
             except TimeoutError:
-                await self.queue.put(Close(1001, "idle timeout", (self._snapshot_or_none(),)))
+                await self.queue.put(Close(1001, "idle timeout", snapshot=True))
                 return True
             if message["type"] == "websocket.disconnect":
                 return False
@@ -183,12 +176,18 @@ class Connection:
             return {"type": "event", "event": "idle", "message": "closing an idle session"}
 
     # Running -------------------------------------------------------------------------
+    async def _offload(self, fn: Any, *args: Any) -> Any:
+        """Run session work in this worker's pool (in a fair turn), or inline without one."""
+        if self.work is None:
+            return fn(*args)
+        return await self.work.run(self.session.id, fn, *args)
+
     async def _send(self, messages: Iterable[Message]) -> None:
         for message in messages:
-            try:
-                text = dumps(message)
-            except ValueError:  # a NaN slipped into a message: send null, never NaN
-                text = dumps(json_safe(message))
+            await self._deliver(self.ws.send_text(_encode(message)))
+
+    async def _send_texts(self, texts: Iterable[str]) -> None:
+        for text in texts:
             await self._deliver(self.ws.send_text(text))
 
     async def _deliver(self, sending: Any) -> None:
@@ -200,22 +199,39 @@ class Connection:
         except RuntimeError:  # the server already closed it (e.g. 1007, invalid UTF-8)
             raise _Closed from None
 
+    def _handle(self, item: Command) -> tuple[list[str], bool]:
+        """Apply a command and encode the replies (in a work thread: a snapshot is big);
+        also says whether the session refused it (an `error`), which counts as abuse."""
+        try:
+            replies = self.session.handle(item)  # never raises: errors come back as `error`
+        except Exception:  # a last guard; the session's own boundary should catch it
+            log.exception("session %s failed on %r", self.session.id, item.type)
+            replies = [
+                ProtocolError(
+                    f"internal error while handling {item.type!r}", None, item.type
+                ).to_message()
+            ]
+        refused = any(r.get("type") == "error" for r in replies)
+        return [_encode(message) for message in replies], refused
+
     async def _apply(self, item: Item) -> None:
         if isinstance(item, Close):
             await self._send(item.messages)
-            if item.snapshot:
-                await self._send([self._snapshot_or_none()])
+            if item.snapshot:  # the session is the runner's: never read it from the reader
+                await self._send([await self._offload(self._snapshot_or_none)])
             await self._deliver(self.ws.close(item.code, item.reason))
             raise _Closed
         if isinstance(item, Outgoing):
             await self._send([item.message])
             return
-        replies = self.session.handle(item)  # never raises: errors come back as `error`
-        if any(r.get("type") == "error" for r in replies) and self.rejected.add(time.monotonic()):
-            await self._send(replies)
+        if item.type == "ack":  # the hot path: a few comparisons, not worth a thread hop
+            texts, refused = self._handle(item)
+        else:
+            texts, refused = await self._offload(self._handle, item)
+        await self._send_texts(texts)
+        if refused and self.rejected.add(time.monotonic()):
             await self._deliver(self.ws.close(1008, "too many rejected messages"))
             raise _Closed
-        await self._send(replies)
 
     async def _drain(self) -> None:
         while not self.queue.empty():
@@ -241,7 +257,7 @@ class Connection:
                 if session.has_work():
                     # train ahead, but stop in time for a frame that is waiting on the cap
                     slice_ = budget if wait is None else max(min(budget, wait), 1e-4)
-                    await self._send(session.work(slice_))
+                    await self._send(await self._offload(session.work, slice_))
                     await asyncio.sleep(0)
                     continue
                 try:
@@ -260,9 +276,26 @@ class Connection:
 
     async def _send_frame(self) -> None:
         self._last_frame = time.monotonic()  # the cap counts from when a frame is due
-        frame, events = self.session.next_frame()
+        frame, events = await self._offload(self.session.next_frame)
         await self._deliver(self.ws.send_bytes(frame))
         await self._send(events)
+
+
+def new_session(settings: Settings) -> LiveSession:
+    """A fresh live session with the worker's limits (its first trainer takes a few ms)."""
+    return LiveSession(
+        uuid.uuid4().hex[:12],
+        max_runs=settings.max_runs,
+        checkpoint_every=settings.checkpoint_every,
+        checkpoint_bytes=settings.checkpoint_kib * 1024,
+    )
+
+
+def _encode(message: Message) -> str:
+    try:
+        return dumps(message)
+    except ValueError:  # a NaN slipped into a message: send null, never NaN
+        return dumps(json_safe(message))
 
 
 async def serve_websocket(websocket: WebSocket) -> None:
@@ -280,23 +313,42 @@ async def serve_websocket(websocket: WebSocket) -> None:
     if state.drain.draining:
         await websocket.close(1012, "service restart")
         return
-    connection = Connection(websocket, settings, state.hello())
-    registry.sessions[connection.session.id] = connection.session
-    state.drain.add(connection)
-    token = SESSION_ID.set(connection.session.id)  # every log line of this session names it
-    log.info("live session started")
+    client = client_address(websocket)
+    if registry.client_full(client):
+        await websocket.close(
+            1013, f"too many sessions: at most {registry.per_client} per client address"
+        )
+        return
+    work: WorkPool | None = getattr(state, "work", None)
+    registry.reserve(client)
+    session: LiveSession | None = None
+    connection: Connection | None = None
+    token = None
     try:
+        if work is None:
+            session = new_session(settings)
+        else:
+            session = await work.run("new", new_session, settings)
+        registry.add(session)
+        connection = Connection(websocket, settings, state.hello(), work, session)
+        state.drain.add(connection)
+        token = SESSION_ID.set(session.id)  # every log line of this session names it
+        log.info("live session started")
         await connection.run()
     except WebSocketDisconnect:
         pass
     except Exception:
-        log.exception("live session %s failed", connection.session.id)
+        log.exception("live session %s failed", session.id if session else "(new)")
         with contextlib.suppress(Exception):
             await websocket.close(1011, "internal error")
     finally:
-        state.drain.discard(connection)
-        registry.sessions.pop(connection.session.id, None)
-        log.info("live session ended")
-        SESSION_ID.reset(token)
+        if connection is not None:
+            state.drain.discard(connection)
+        registry.release(session, client)
+        if work is not None and session is not None:
+            work.forget(session.id)
+        if token is not None:
+            log.info("live session ended")
+            SESSION_ID.reset(token)
         if not registry.sessions:
             release_free_memory()  # the class has left: give the pages back

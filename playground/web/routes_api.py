@@ -2,7 +2,9 @@
 
 Handler docstrings become the OpenAPI descriptions. Training runs in a worker thread,
 bounded in epochs and in seconds, and at most ``train_max_jobs`` at once per worker, so
-a notebook hammering ``/api/train`` cannot starve the live sessions.
+a notebook hammering ``/api/train`` cannot starve the live sessions. Data sets are built
+and encoded in the REST pool (``offload.RestPool``): the event loop never holds a
+5,000-point answer for more than the time to send it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -18,7 +21,8 @@ from playground.config import RunConfig
 from playground.engine.trainer import Trainer, make_data
 from playground.web.contract import ERROR_RESPONSES
 from playground.web.errors import FieldError
-from playground.web.frames import json_safe
+from playground.web.frames import dumps, json_safe
+from playground.web.offload import Busy, RestPool, json_body
 from playground.web.schemas import DatasetPoints, Health, Options, TrainResult
 from playground.web.settings import Settings
 
@@ -54,14 +58,21 @@ def train_headless(config: RunConfig, epochs: int, budget: float) -> dict[str, A
     return json_safe(result.to_dict())
 
 
-@router.get("/health", response_model=Health)
+@router.get("/health", response_model=Health, response_model_exclude_none=True)
 async def health(request: Request) -> dict[str, Any]:
     """Liveness and load: ``status`` is always ``"ok"``; ``sessions`` counts live sessions."""
-    return {
+    answer: dict[str, Any] = {
         "status": "ok",
         "version": request.app.version,
         "sessions": len(request.app.state.sessions),
     }
+    probe = request.app.state.loop_probe
+    if probe is not None:  # PLAYGROUND_LOOP_PROBE: the longest stall since the last request
+        taken = probe.take()
+        answer["loop_stall_ms"] = round(taken["stall"] * 1000, 2)
+        answer["loop_stall_p99_ms"] = round(taken["p99"] * 1000, 2)
+        answer["loop_busy_ms"] = round(taken["busy"] * 1000, 2)
+    return answer
 
 
 @router.get("/options", response_model=Options, response_model_exclude_unset=True)
@@ -101,20 +112,44 @@ async def train(body: TrainRequest, request: Request) -> dict[str, Any]:
             raise FieldError(str(e), "config") from None
 
 
-@router.post("/dataset", response_model=DatasetPoints)
-async def dataset(body: DatasetRequest) -> dict[str, Any]:
+def _json_array(values: Any, rows: int = 500) -> str:
+    """A JSON array of ``values``' rows, encoded ``rows`` at a time: each ``json.dumps``
+    call holds the GIL (and so the event loop) throughout, so no call may be long."""
+    parts = (dumps(values[k : k + rows].tolist())[1:-1] for k in range(0, len(values), rows))
+    return "[" + ",".join(part for part in parts if part) + "]"
+
+
+def dataset_json(config: RunConfig, accept_encoding: str) -> tuple[bytes, dict[str, str]]:
+    """The ``/api/dataset`` answer, encoded (in a REST thread: 5,000 points take ~10 ms)."""
+    data = make_data(config)
+    head = dumps({"config": config.model_dump(mode="json"), "problem": config.problem})
+    splits = (("train", data.X_train, data.y_train), ("test", data.X_test, data.y_test))
+    parts = [
+        f'"{name}":{{"points":{_json_array(X)},"labels":{_json_array(y)}}}' for name, X, y in splits
+    ]
+    content = (head[:-1] + "," + ",".join(parts) + "}").encode()
+    return json_body(content, accept_encoding)
+
+
+@router.post(
+    "/dataset",
+    response_model=None,  # the answer is encoded in the REST pool; its shape is declared
+    responses={200: {"model": DatasetPoints, "description": "the points"}},
+)
+async def dataset(body: DatasetRequest, request: Request) -> Response:
     """The points of a configuration's data set, split as a run would split them.
 
     ``train`` and ``test`` hold ``points`` ([x1, x2] rows) and ``labels`` (class index, or
-    the regression target). Only the data fields of ``config`` matter.
+    the regression target). Only the data fields of ``config`` matter. At most
+    ``rest_max_jobs`` such requests run at once per worker and ``rest_max_queued`` wait;
+    beyond that the answer is **503** (retry shortly).
     """
+    rest: RestPool = request.app.state.rest
     try:
-        data = make_data(body.config)
+        accept = request.headers.get("accept-encoding", "")
+        content, headers = await rest.run(dataset_json, body.config, accept)
+    except Busy as e:
+        raise FieldError(str(e), None, 503) from None
     except ValueError as e:
         raise FieldError(str(e), "config") from None
-    return {
-        "config": body.config.model_dump(mode="json"),
-        "problem": body.config.problem,
-        "train": {"points": data.X_train.tolist(), "labels": data.y_train.tolist()},
-        "test": {"points": data.X_test.tolist(), "labels": data.y_test.tolist()},
-    }
+    return Response(content, media_type="application/json", headers=headers)

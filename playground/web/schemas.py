@@ -25,6 +25,14 @@ class Health(BaseModel):
     status: Literal["ok"] = Field(description="always `ok` while the worker answers")
     version: str = Field(description="the installed package version")
     sessions: int = Field(ge=0, description="live WebSocket sessions on this worker")
+    loop_stall_ms: float | None = Field(
+        default=None,
+        description="with PLAYGROUND_LOOP_PROBE: longest event-loop stall since the last request",
+    )
+    loop_stall_p99_ms: float | None = Field(default=None, description="its 99th percentile")
+    loop_busy_ms: float | None = Field(
+        default=None, description="most loop-thread CPU within one probe interval"
+    )
 
 
 class _Entry(BaseModel):

@@ -45,6 +45,82 @@ class Settings(BaseSettings):
     chunk_ms: float = Field(
         default=4.0, gt=0, le=100, description="training work between two yields to the event loop"
     )
+    # Fairness (offload.py, scheduler.py)
+    work_threads: int = Field(
+        default=2, ge=1, le=64, description="threads that run live-session work per worker"
+    )
+    express_threads: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        description="extra threads only light sessions may use, so they never wait behind "
+        "heavy work",
+    )
+    session_light_share: float = Field(
+        default=0.2,
+        gt=0,
+        le=64,
+        description="a session using less than this many CPU-seconds per second is light",
+    )
+    session_cpu_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=64,
+        description="CPU-seconds per second one live session may use on average",
+    )
+    session_cpu_burst: float = Field(
+        default=0.5, gt=0, le=60, description="CPU-seconds a live session may bank for a burst"
+    )
+    work_nice: int = Field(
+        default=0,
+        ge=0,
+        le=19,
+        description="how much lower the CPU priority of work threads is than the event loop's "
+        "(on a machine shared with other programs this also lowers them against those)",
+    )
+    blas_threads: int = Field(
+        default=1,
+        ge=0,
+        le=256,
+        description="threads BLAS (matrix products) may use in a server process; 0 = as is",
+    )
+    switch_interval_ms: float = Field(
+        default=1.0,
+        gt=0,
+        le=100,
+        description="how often a work thread must offer the GIL to the event loop",
+    )
+    max_sessions_per_client: int = Field(
+        default=32,
+        ge=1,
+        le=10_000,
+        description="live sessions per client address per worker (a class behind one NAT "
+        "address counts as one client)",
+    )
+    rest_max_jobs: int = Field(
+        default=2, ge=1, le=64, description="data set / point file requests running per worker"
+    )
+    rest_max_queued: int = Field(
+        default=32,
+        ge=0,
+        le=10_000,
+        description="data set / point file requests waiting per worker; more get 503",
+    )
+    snapshot_every_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        description="a playing page asks for a session snapshot this often (for reconnects)",
+    )
+    snapshot_every_steps: int = Field(
+        default=500,
+        ge=1,
+        le=1_000_000,
+        description="... or after this many steps, whichever comes first",
+    )
+    loop_probe: bool = Field(
+        default=False, description="measure event-loop stalls (loop_stall_ms in /api/health)"
+    )
     # Input limits
     max_message_bytes: int = Field(
         default=1_048_576, ge=1024, le=16_777_216, description="largest accepted client message"
@@ -125,6 +201,13 @@ class Settings(BaseSettings):
         "cross-site; '*' = any",
     )
     ws_deflate: bool = Field(default=True, description="permessage-deflate on the WebSocket")
+    ws_deflate_max_bytes: int = Field(
+        default=65_536,
+        ge=0,
+        le=16_777_216,
+        description="larger WebSocket messages are sent uncompressed (deflating them would "
+        "hold the event loop; the largest frames barely compress)",
+    )
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = Field(
         default="info", description="uvicorn log level"
     )
@@ -166,4 +249,8 @@ class Settings(BaseSettings):
             "checkpoint_kib": self.checkpoint_kib,
             "train_max_epochs": self.train_max_epochs,
             "train_time_budget": self.train_time_budget,
+            "max_sessions_per_client": self.max_sessions_per_client,
+            "session_cpu_share": self.session_cpu_share,
+            "snapshot_every_seconds": self.snapshot_every_seconds,
+            "snapshot_every_steps": self.snapshot_every_steps,
         }

@@ -33,6 +33,7 @@ from typing import Any
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from playground.web.deflate import selective_server_protocol
 from playground.web.settings import Settings
 
 
@@ -41,6 +42,12 @@ def _deadlines() -> tuple[float, float]:
     """``(header_timeout, send_timeout)`` from this worker's ``PLAYGROUND_*`` environment."""
     settings = Settings()
     return settings.header_timeout, settings.send_timeout
+
+
+@cache
+def _deflate_limit() -> int:
+    """Messages larger than this are sent uncompressed (``deflate.SelectiveDeflate``)."""
+    return Settings().ws_deflate_max_bytes
 
 
 class _Deadline:
@@ -111,7 +118,14 @@ class GuardedH11Protocol(H11Protocol):
 
 
 class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's websockets (sans-I/O) protocol plus the send deadline."""
+    """uvicorn's websockets (sans-I/O) protocol plus the send deadline, and
+    permessage-deflate that leaves big messages raw (``deflate.py``)."""
+
+    def __init__(self, config: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        selective = selective_server_protocol(config, _deflate_limit())
+        if selective is not None:
+            self.conn = selective
 
     def connection_made(self, transport: Any) -> None:
         self._send_deadline = _Deadline()

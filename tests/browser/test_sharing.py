@@ -84,10 +84,8 @@ def test_reconnects_after_a_server_restart_and_restores_the_run(new_page: Any) -
         wait_step(page, 50)
         settle(page)
         loss = number(page, "test-loss")
-        # the page asks for a snapshot every 2 s: wait for one taken after the two steps
-        page.wait_for_function(
-            "() => { const s = window.playground.session.lastSnapshot;"
-            " return s !== null && s.runs[0].trainer.step === 50; }"
+        page.wait_for_function(  # the snapshot cadence (hello.limits) catches up with step 50
+            "() => window.playground.session.lastSnapshot?.runs[0].trainer.step === 50"
         )
         own.stop()
         page.wait_for_selector("[data-testid=conn][data-state=disconnected]")

@@ -110,10 +110,13 @@ def test_a_multi_run_snapshot_restores_every_run(make_client: Callable[..., Test
     client = make_client()
     with connect(client) as peer:
         peer.send("step", n=10)
+        while _frame_of(peer, "A").header["step"] < 10:  # steps are work: let them finish
+            pass
         peer.send("fork")
         peer.expect("timeline")
         peer.send("step", run="B", n=5)
-        _frame_of(peer, "B")
+        while _frame_of(peer, "B").header["step"] < 15:
+            pass
         peer.send("snapshot")
         session = peer.expect("snapshot")["snapshot"]
         runs = {r: _snapshot(peer, r) for r in ("A", "B")}

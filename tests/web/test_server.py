@@ -189,3 +189,30 @@ def test_a_slow_reader_gets_one_frame_over_a_real_socket(servers: list[int]) -> 
     kinds = [json.loads(m)["type"] for m in received if isinstance(m, str)]
     assert len(frames) == 1, "nothing beyond the unacknowledged frame was sent"
     assert kinds == ["hello", "config", "event"]
+
+
+async def _big_then_small(port: int) -> tuple[int, int, list[str]]:
+    async with connect(f"ws://127.0.0.1:{port}/ws", max_size=2**24) as ws:
+        client = Client(ws)
+        await client.recv()
+        await client.frame()
+        big = {"hidden": [32] * 4, "features": ["x1", "x2", "x1_sq", "x2_sq", "x1x2"]}
+        await client.send("configure", config=big)
+        await client.expect("config")
+        await client.send("set", changes={"resolution": 200, "neuron_resolution": 64})
+        await client.expect("config")
+        header, arrays = await client.frame()
+        size = sum(a.nbytes for a in arrays.values())
+        await client.send("set", changes={"resolution": 50, "neuron_resolution": 10})
+        await client.expect("config")
+        small_header, small = await client.frame()
+        extensions = [type(e).__name__ for e in ws.protocol.extensions]
+        return size, sum(a.nbytes for a in small.values()), extensions
+
+
+def test_big_and_small_frames_share_a_socket_with_selective_deflate(servers: list[int]) -> None:
+    """`serve` runs deflate.py's protocol: a frame above ``ws_deflate_max_bytes`` (sent raw)
+    between compressed ones leaves both ends' deflate contexts in step."""
+    big, small, extensions = asyncio.run(_big_then_small(servers[0]))
+    assert extensions == ["PerMessageDeflate"]  # negotiated
+    assert big > 65_536 > small  # all decoded

@@ -151,13 +151,17 @@ def _server_frame(sock: socket.socket) -> tuple[int, bytes]:
     return first & 0x0F, _read_exactly(sock, n)
 
 
-def _sessions_gone(port: int, seconds: float) -> bool:
+def _sessions_reach(port: int, n: int, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if _health(port)["sessions"] == 0:
+        if _health(port)["sessions"] == n:
             return True
         time.sleep(0.1)
     return False
+
+
+def _sessions_gone(port: int, seconds: float) -> bool:
+    return _sessions_reach(port, 0, seconds)
 
 
 def test_a_client_that_never_reads_is_dropped(server: tuple[int, Path]) -> None:
@@ -170,7 +174,7 @@ def test_a_client_that_never_reads_is_dropped(server: tuple[int, Path]) -> None:
         sock.sendall(_ws_frame(json.dumps({"type": "configure", "config": big}).encode()))
         for _ in range(40):  # ~400 KB each, never read
             sock.sendall(_ws_frame(b'{"type": "snapshot"}'))
-        assert _health(port)["sessions"] == 1
+        assert _sessions_reach(port, 1, 5)  # the session is created in the work pool
         start = time.monotonic()
         assert _sessions_gone(port, 8), "the stalled session was not dropped"
         assert time.monotonic() - start < 8

@@ -6,13 +6,15 @@
  * never queued), it is decoded and drawn in requestAnimationFrame, and the ack is sent
  * only after drawing, so the server never outruns the page. If the socket drops (server
  * restart, another replica), it reconnects and restores the last session snapshot
- * (every run); the `snapshot` handler lets the page keep it across a reload.
+ * (every run); the `snapshot` handler lets the page keep it across a reload. How often
+ * it asks for that snapshot is the server's rule (`limits.snapshot_every_seconds` and
+ * `limits.snapshot_every_steps` in `hello`): what a crashed replica loses is bounded by it.
  */
 
 const WS_PATH = "/ws";
 const DATASET_PATH = "/api/dataset";
 const POINTS_PATH = "/api/points/parse";
-const SNAPSHOT_EVERY_MS = 2000;
+const SNAPSHOT_EVERY_MS = 2000; // until hello says otherwise (servers without the limits)
 const RECONNECT_MIN_MS = 300;
 const RECONNECT_MAX_MS = 4000;
 const POINT_ARRAYS = ["points", "labels", "is_train"];
@@ -83,6 +85,8 @@ export class Session {
     this.reconnectDelay = RECONNECT_MIN_MS;
     this.snapshotTimer = null;
     this.framesSinceSnapshot = 0;
+    this.snapshotEvery = { ms: SNAPSHOT_EVERY_MS, steps: Infinity };
+    this.snapshotAsked = { at: 0, step: 0 };
     this.stats = { received: 0, drawn: 0, dropped: 0, drawMs: 0 };
   }
 
@@ -187,14 +191,30 @@ export class Session {
       this.send({ type: "restore", snapshot: this.lastSnapshot });
       if (this.playing) this.send(withRun({ type: "play" }, this.playTarget));
     }
+    const limits = message.limits || {};
+    this.snapshotEvery = {
+      ms: 1000 * (limits.snapshot_every_seconds || SNAPSHOT_EVERY_MS / 1000),
+      steps: limits.snapshot_every_steps || Infinity,
+    };
+    this.snapshotAsked = { at: performance.now(), step: 0 };
     clearInterval(this.snapshotTimer);
-    this.snapshotTimer = setInterval(() => this.maybeSnapshot(), SNAPSHOT_EVERY_MS);
+    this.snapshotTimer = setInterval(() => this.maybeSnapshot(), this.snapshotEvery.ms);
   }
 
-  /** Ask for a snapshot when something was drawn since the last one (for reconnects). */
-  maybeSnapshot() {
+  /**
+   * Ask for a snapshot (kept for reconnects) when something was drawn since the last one
+   * and either `snapshot_every_seconds` passed or a frame is `snapshot_every_steps` on.
+   */
+  maybeSnapshot(frame = null) {
     if (this.framesSinceSnapshot === 0) return;
+    const now = performance.now();
+    const step = frame && Number.isFinite(frame.step) ? frame.step : null;
+    const late = now - this.snapshotAsked.at >= this.snapshotEvery.ms;
+    const far =
+      step !== null && Math.abs(step - this.snapshotAsked.step) >= this.snapshotEvery.steps;
+    if (!late && !far) return;
     this.framesSinceSnapshot = 0;
+    this.snapshotAsked = { at: now, step: step ?? this.snapshotAsked.step };
     this.send({ type: "snapshot" });
   }
 
@@ -217,6 +237,7 @@ export class Session {
         this.stats.drawn += 1;
         this.framesSinceSnapshot += 1;
         this.send({ type: "ack", seq: frame.seq });
+        if (frame.at === null) this.maybeSnapshot(frame);
       }
     }
   }

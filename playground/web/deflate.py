@@ -1,0 +1,88 @@
+"""permessage-deflate that leaves big messages uncompressed, so the event loop never deflates them.
+
+uvicorn compresses every outgoing WebSocket message on the event loop. For a default
+frame (13 KB -> 5 KB) that takes well under a millisecond and saves bandwidth; for the
+largest frame (1.2 MB of quantized neuron grids, which deflate only shrinks by ~25 %) it
+took over 100 ms on a busy machine, during which no other client got a frame. RFC 7692
+lets a sender choose per message (the RSV1 bit marks compressed ones), and the two ends'
+contexts stay in step because only compressed messages enter them, so messages larger
+than ``ws_deflate_max_bytes`` are simply sent as they are.
+
+``selective_server_protocol(config, limit)`` builds the websockets protocol object with
+this extension in place of the stock one; ``transport.GuardedWebSocketProtocol`` (the
+``ws=`` class ``serve.py`` passes to uvicorn) uses it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from websockets.extensions.base import Extension
+from websockets.extensions.permessage_deflate import (
+    PerMessageDeflate,
+    ServerPerMessageDeflateFactory,
+)
+from websockets.frames import Frame, Opcode
+from websockets.typing import ExtensionParameter
+
+
+class SelectiveDeflate(PerMessageDeflate):
+    """Compress single-frame messages up to ``limit`` bytes; send larger ones raw."""
+
+    def __init__(self, *args: Any, limit: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit = limit
+
+    def encode(self, frame: Frame) -> Frame:
+        big = frame.opcode in (Opcode.TEXT, Opcode.BINARY) and len(frame.data) > self.limit
+        if big and frame.fin:  # uvicorn sends each message as one frame
+            return frame
+        return super().encode(frame)
+
+
+class SelectiveDeflateFactory(ServerPerMessageDeflateFactory):
+    """Negotiates like the stock factory, then hands out ``SelectiveDeflate``."""
+
+    def __init__(self, limit: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.limit = limit
+
+    def process_request_params(
+        self, params: Sequence[ExtensionParameter], accepted_extensions: Sequence[Extension]
+    ) -> tuple[list[ExtensionParameter], PerMessageDeflate]:
+        response, stock = super().process_request_params(params, accepted_extensions)
+        extension = SelectiveDeflate(
+            stock.remote_no_context_takeover,
+            stock.local_no_context_takeover,
+            stock.remote_max_window_bits,
+            stock.local_max_window_bits,
+            stock.compress_settings,
+            limit=self.limit,
+        )
+        return response, extension
+
+
+def selective_server_protocol(config: Any, limit: int) -> Any:
+    """A websockets ``ServerProtocol`` negotiating ``SelectiveDeflate`` with uvicorn's
+    settings, or None when the config does not ask for compression.
+
+    uvicorn's sans-I/O protocol builds its ``ServerProtocol`` in ``__init__`` with the
+    stock deflate factory; ``transport.GuardedWebSocketProtocol`` replaces it with this one.
+    """
+    from websockets.server import ServerProtocol
+
+    if not config.ws_per_message_deflate:
+        return None
+    factory = SelectiveDeflateFactory(
+        limit,
+        server_max_window_bits=12,
+        client_max_window_bits=12,
+        compress_settings={"memLevel": 5},
+    )
+    return ServerProtocol(
+        extensions=[factory],
+        max_size=config.ws_max_size,
+        logger=logging.getLogger("uvicorn.error"),
+    )
