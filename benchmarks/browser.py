@@ -15,7 +15,7 @@ Goals (issue 5): >= 20 frames drawn per second and <= 25 ms per frame at default
 The compare scenario (issue 9) forks run A into B and plays both in lockstep; it reports
 frames drawn per second on each side and main-thread ms per drawn frame (goal: >= 20 fps
 per side, <= 25 ms per frame).
-Run: .venv/bin/python benchmarks/browser.py [--seconds 5]
+Run: .venv/bin/python benchmarks/browser.py [--seconds 5] [--only compare]
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ def measure(browser: Any, url: str, seconds: float, compare: bool = False) -> di
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="play time per scenario")
+    parser.add_argument("--only", default="", help="run only scenarios whose name has this")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         print(f"no Chromium at {CHROMIUM}; apt-get install -y chromium")
@@ -115,6 +116,8 @@ def main() -> int:
                 f"{'dropped':>7}"
             )
             for name, query in [*SCENARIOS.items(), (COMPARE, "")]:
+                if args.only not in name:
+                    continue
                 r = measure(browser, base + "/" + query, args.seconds, compare=name == COMPARE)
                 print(
                     f"{name:44} {r['fps']:6.1f} {r['draw_ms']:8.2f} {r['main_ms']:8.2f} "

@@ -23,6 +23,7 @@ from playground.config import LIMITS, options
 from playground.tflink import TF_LINK
 from playground.web import api_docs, pages, routes_api, routes_points
 from playground.web.connection import SessionRegistry, serve_websocket
+from playground.web.diagram import diagram_options
 from playground.web.errors import install_error_handlers
 from playground.web.protocol import view_field_specs
 from playground.web.settings import Settings
@@ -39,11 +40,12 @@ def package_version() -> str:
 
 
 def build_options(settings: Settings) -> dict[str, Any]:
-    """``GET /api/options``: the config's registries and fields, view fields, all limits."""
+    """``GET /api/options``: registries and fields, view fields, all limits, diagram rules."""
     payload = options()
     payload["view_fields"] = view_field_specs()
     payload["limits"] = {**LIMITS, **settings.public_limits()}
     payload["tf_link"] = TF_LINK
+    payload["diagram"] = diagram_options()
     return payload
 
 

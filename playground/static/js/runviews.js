@@ -52,9 +52,10 @@ export class RunViews {
   }
 
   /** The page's charts and boundary exist (after the options arrived). */
-  attach(charts, boundary, limits) {
+  attach(charts, boundary, limits, network = null) {
     this.charts = charts;
     this.compare.template = boundary;
+    if (network) this.compare.linkFilter = network.linkFilter;
     this.maxRuns = limits.max_runs || 4;
   }
 
