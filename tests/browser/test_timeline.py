@@ -134,7 +134,10 @@ def test_runs_message_splits_the_page_and_overlays_the_charts(page: Any) -> None
     assert lines[1]["dash"] == "dash" and lines[0]["dash"] == "solid"
     assert lines[2]["n"] == 3
     markers = [t for t in traces if t["mode"] == "markers"]
-    assert markers[0]["text"] == ["learning_rate 0.03 → 0.1"]
+    # Compare: every run's markers, in its colour, the hover text naming the run.
+    assert [t["name"] for t in markers] == ["A changes", "B changes"]
+    assert markers[0]["text"] == ["A: learning_rate 0.03 → 0.1"]
+    assert markers[1]["text"] == []
     # Selecting B on the server: controls follow B's config.
     feed(page, {"type": "runs", "runs": [RUN_A, RUN_B], "selected": "B"})
     page.wait_for_selector(f"{tid('side-B')}.selected")
@@ -249,6 +252,7 @@ def test_download_then_open_a_run(page: Any, tmp_path: Any) -> None:
     page.click(tid("reset"))
     wait_step(page, 0)
     page.set_input_files(tid("open-run"), str(path))
+    page.click(tid("open-replace"))  # the other choice: open as a new run (test_compare)
     page.wait_for_function(
         "n => Number(document.querySelector('[data-testid=epoch]').textContent) === n", arg=end
     )
