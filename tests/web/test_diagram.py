@@ -25,3 +25,4 @@ def test_options_publish_the_rule_the_page_applies(client: TestClient) -> None:
         assert page == auto_link_threshold(sizes), sizes
     assert rule["choices"][0] == 0 and rule["choices"] == sorted(rule["choices"])
     assert AUTO_DENSE in rule["choices"]
+    assert AUTO_DENSE == 0.2 and DENSE_NEURONS == 16  # as the README says

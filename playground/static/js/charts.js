@@ -37,6 +37,7 @@ export class Charts {
     this.colors = {};
     this.series = new Map([["A", newSeries()]]);
     this.markers = new Map(); // run -> [{epoch, kind, detail}]
+    this.cursor = null; // the past epoch the timeline shows, or null
     this.turn = 0;
     this.timer = null;
     for (const chart of this.charts) chart.pending = new Map(); // run -> {x, a, b}
@@ -136,6 +137,18 @@ export class Charts {
     const marker = many ? { ...MARKER, color: this.colors[run] } : MARKER;
     return { type: "scatter", mode: "markers", name: `${run} changes`, meta: run, ...m,
       marker, showlegend: false, hovertemplate: "epoch %{x}: %{text}<extra></extra>" };
+  }
+
+  /** A dotted line at the past epoch the timeline shows (null: live, no line). */
+  setCursor(epoch) {
+    if (epoch === this.cursor) return;
+    this.cursor = epoch;
+    const shapes = epoch === null ? [] : [{ type: "line", xref: "x", yref: "paper", x0: epoch,
+      x1: epoch, y0: 0, y1: 1, line: { color: "#8a3b00", width: 2, dash: "dot" } }];
+    for (const chart of this.charts) {
+      chart.layout.shapes = shapes;
+      Plotly.relayout(chart.el, { shapes });
+    }
   }
 
   /** Flush the chart whose turn it is, if it has points and waited long enough. */

@@ -167,6 +167,7 @@ export class RunViews {
     }
     if (!selected) return false;
     this.timeline.showFrame(frame);
+    if (this.charts) this.charts.setCursor((frame.at ?? null) === null ? null : frame.epoch);
     return true;
   }
 
