@@ -9,7 +9,7 @@ export const FOOT = 26; // px below the columns for the link-threshold control
 const MAX_NODE = 44;
 const MIN_NODE = 10;
 const COMPACT_MAX_NODE = 22;
-const COMPACT_MIN_NODE = 3;
+const COMPACT_MIN_NODE = 1; // 32 neurons in a 50 px side still fit
 /** Below this column spacing the heads go narrow: count only, small buttons, caption moves. */
 export const NARROW_SPACING = 100;
 
