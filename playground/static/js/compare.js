@@ -1,8 +1,8 @@
 /**
  * Compare (A | B): with more than one run the output splits into one side per run, each
  * with its own decision boundary (a Boundary of its own), a compact network diagram (the
- * page's NetworkView, small and read-only, links thinned by the main diagram's link
- * filter), a one-line summary of its metrics, and a config diff against the first run
+ * page's NetworkView, small, read-only and on one canvas; links thinned by the main
+ * diagram's link filter), a one-line summary of its metrics, and a config diff against the first run
  * ("B: optimizer adam, lr 0.01"). A click on a side selects that run (controls then edit
  * it); each side but the last one standing can be closed. The run list comes from `Runs`;
  * nothing is kept here but the views.

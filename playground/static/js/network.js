@@ -7,9 +7,10 @@
  * hold 20 fps). Links with |w| under the `LinkFilter`'s threshold are not drawn (their hit
  * paths hide too).
  *
- * `compact` (the compare sides): the same picture at a small size and read-only: active
- * features only, no labels, heads, biases or hit paths, and the size is cached from a
- * ResizeObserver so a frame never forces a layout.
+ * `compact` (the compare sides): the same layout at a small size, read-only, on one
+ * canvas: links, then each node as a small box whose border is its bias's sign (no
+ * neuron pictures, labels, heads or hit paths: a side's frame costs ~0.3 ms). The size is
+ * cached from a ResizeObserver so a frame never forces a layout.
  *
  * The DOM is rebuilt only when the architecture changes; a frame only repaints canvases
  * and redraws the link canvas. User intent goes out through callbacks.
@@ -47,7 +48,7 @@ export class NetworkView {
     this.hide = new Set();
     this.hideInactiveFeatures = compact;
     this.limits = { maxNeurons: 32 };
-    this.linksDrawn = 0;
+    this.linksDrawn = -1; // links drawn by the last frame (also in data-links-drawn)
     this.frame = null;
     this.unlisten = () => {};
     this.useFilter(linkFilter || new LinkFilter());
@@ -110,7 +111,7 @@ export class NetworkView {
     for (let l = 0; l < frame.layer_sizes.length - 1; l++) {
       this.weights.push({ W: frame.arrays[`W${l}`], b: frame.arrays[`b${l}`] });
     }
-    this.paintNeurons(frame);
+    if (!this.compact) this.paintNeurons(frame);
     this.styleLinks();
   }
 
@@ -161,9 +162,9 @@ export class NetworkView {
       box.setAttribute("data-testid", "control-features");
       this.captions(geo, width, sizes);
     }
+    this.node = node;
     const featureNodes = features.map((name, k) => {
-      const el = this.nodeElement(colX[0], geo.nodeY(k), node, "feature", box);
-      const entry = { el, canvas: el.querySelector("canvas"), name,
+      const entry = { ...this.place(colX[0], geo.nodeY(k), node, "feature", box), name,
         inputIndex: active.indexOf(name) };
       if (!this.compact) {
         featureControl(entry, active.includes(name), this.featureLabels, this.callbacks,
@@ -178,12 +179,11 @@ export class NetworkView {
       const isOutput = c === columns.length - 1;
       const column = [];
       for (let k = 0; k < columns[c]; k++) {
-        const el = this.nodeElement(colX[c], geo.nodeY(k), node, isOutput ? "output" : "neuron");
-        const entry = { el, canvas: el.querySelector("canvas"),
-          index: isOutput ? -1 : neuronIndex++ };
+        const entry = { ...this.place(colX[c], geo.nodeY(k), node,
+          isOutput ? "output" : "neuron"), index: isOutput ? -1 : neuronIndex++ };
         if (!this.compact) {
           nodeControl(entry, c, k, isOutput, this.callbacks);
-          this.biases.push(addBias(el, c - 1, k, node, this.callbacks));
+          this.biases.push(addBias(entry.el, c - 1, k, node, this.callbacks));
         }
         column.push(entry);
       }
@@ -199,6 +199,7 @@ export class NetworkView {
       }
     }
     this.buildLinks(featureNodes, columns, colX, node, svg);
+    this.root.dataset.columns = columns.join(",");
     if (!this.compact) this.root.append(this.linkFilter.control(sizes));
   }
 
@@ -236,9 +237,9 @@ export class NetworkView {
         const i = l === 0 ? src.inputIndex : s;
         this.nodes[l + 1].forEach((dst, j) => {
           const ax = colX[l] + node;
-          const ay = parseFloat(src.el.style.top) + node / 2;
+          const ay = src.y + node / 2;
           const bx = colX[l + 1];
-          const by = parseFloat(dst.el.style.top) + node / 2;
+          const by = dst.y + node / 2;
           const mx = (ax + bx) / 2;
           const link = { path: null, layer: l, i, j, geometry: [ax, ay, mx, bx, by],
             hidden: false };
@@ -247,6 +248,16 @@ export class NetworkView {
         });
       });
     }
+  }
+
+  /**
+   * A node at (x, y): an element with its picture's canvas, or (compact) only the place,
+   * drawn on the link canvas; a dozen small canvases per side cost more than the rest.
+   */
+  place(x, y, size, kind, parent = this.root) {
+    if (this.compact) return { el: null, canvas: null, x, y };
+    const el = this.nodeElement(x, y, size, kind, parent);
+    return { el, canvas: el.querySelector("canvas"), x, y };
   }
 
   nodeElement(x, y, size, kind, parent = this.root) {
@@ -313,8 +324,9 @@ export class NetworkView {
         straight: this.straight,
         scale: this.compact ? 0.6 : 1,
       });
+    if (drawn !== this.linksDrawn) this.root.dataset.linksDrawn = String(drawn);
     this.linksDrawn = drawn;
-    this.root.dataset.linksDrawn = String(drawn);
+    if (this.compact) this.paintPlaces();
     this.links.forEach((link, k) => {
       const off = hidden.has(k);
       if (off === link.hidden) return; // touch a hit path only when it flips
@@ -325,6 +337,23 @@ export class NetworkView {
       const b = this.weightValue("bias", bias.layer, null, bias.j);
       if (b !== null) bias.el.style.background = b < 0 ? NEGATIVE : POSITIVE;
     }
+  }
+
+  /** Compact: each node a small box over the links, its border the bias's sign. */
+  paintPlaces() {
+    const ctx = this.linkCanvas.getContext("2d");
+    ctx.globalAlpha = 1;
+    ctx.lineWidth = 1;
+    const size = this.node;
+    this.nodes.forEach((column, c) => {
+      column.forEach((n, k) => {
+        const b = c === 0 ? null : this.weightValue("bias", c - 1, null, k);
+        ctx.fillStyle = "#fff";
+        ctx.fillRect(n.x, n.y, size, size);
+        ctx.strokeStyle = b === null ? "#333" : b < 0 ? NEGATIVE : POSITIVE;
+        ctx.strokeRect(n.x + 0.5, n.y + 0.5, size - 1, size - 1);
+      });
+    });
   }
 
   /** The current value of a weight or bias, or null when unknown. */
