@@ -12,9 +12,10 @@ Chromium, presses play and measures for a few seconds per scenario:
   never queues frames, so a slow page shows up as fewer frames, not as a backlog).
 
 Goals (issue 5): >= 20 frames drawn per second and <= 25 ms per frame at default settings.
-The compare scenario (issue 9) forks run A into B and plays both in lockstep; it reports
-frames drawn per second on each side and main-thread ms per drawn frame (goal: >= 20 fps
-per side, <= 25 ms per frame).
+The compare scenario (issue 9) forks run A into B and plays both in lockstep (each side
+draws its boundary and its compact network diagram); it reports frames drawn per second
+on each side and main-thread ms per drawn frame (goal: >= 20 fps per side, <= 25 ms per
+frame).
 Run: .venv/bin/python benchmarks/browser.py [--seconds 5] [--only compare]
 """
 
