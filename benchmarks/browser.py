@@ -12,12 +12,13 @@ Chromium, presses play and measures for a few seconds per scenario:
   never queues frames, so a slow page shows up as fewer frames, not as a backlog).
 
 Goals (issue 5): >= 20 frames drawn per second and <= 25 ms per frame at default settings.
-The compare scenario (issue 9) forks run A into B and plays both in lockstep; it reports
-frames drawn per second on each side and main-thread ms per drawn frame (goal: >= 20 fps
-per side, <= 25 ms per frame). The sweep scenario (issue 14) opens the sweep panel on the
-reference network, 4 learning rates x 4 seeds (16 runs in one stack), plays it and reports
-sweep frames drawn per second (goal: >= 15) and main-thread ms per drawn frame.
-Run: .venv/bin/python benchmarks/browser.py [--seconds 5]
+The compare scenario (issue 9) forks run A into B and plays both in lockstep (each side
+draws its boundary and its compact network diagram); it reports frames drawn per second
+on each side and main-thread ms per drawn frame (goal: >= 20 fps per side, <= 25 ms per
+frame). The sweep scenario (issue 14) opens the sweep panel on the reference network,
+4 learning rates x 4 seeds (16 runs in one stack), plays it and reports sweep frames drawn
+per second (goal: >= 15) and main-thread ms per drawn frame.
+Run: .venv/bin/python benchmarks/browser.py [--seconds 5] [--only compare]
 """
 
 from __future__ import annotations
@@ -132,6 +133,7 @@ def measure_sweep(browser: Any, url: str, seconds: float) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="play time per scenario")
+    parser.add_argument("--only", default="", help="run only scenarios whose name has this")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         print(f"no Chromium at {CHROMIUM}; apt-get install -y chromium")
@@ -149,6 +151,8 @@ def main() -> int:
                 f"{'dropped':>7}"
             )
             for name, query in [*SCENARIOS.items(), (COMPARE, "")]:
+                if args.only not in name:
+                    continue
                 r = measure(browser, base + "/" + query, args.seconds, compare=name == COMPARE)
                 print(
                     f"{name:44} {r['fps']:6.1f} {r['draw_ms']:8.2f} {r['main_ms']:8.2f} "

@@ -42,6 +42,7 @@ from playground.web import (
 )
 from playground.web.connection import serve_websocket
 from playground.web.contract import install_schema_limits
+from playground.web.diagram import diagram_options
 from playground.web.errors import install_error_handlers
 from playground.web.log_limits import install_log_limits
 from playground.web.loopwatch import LoopProbe
@@ -67,12 +68,13 @@ def package_version() -> str:
 
 
 def build_options(settings: Settings) -> dict[str, Any]:
-    """``GET /api/options``: the config's registries and fields, view fields, all limits."""
+    """``GET /api/options``: registries and fields, view fields, all limits, diagram rules."""
     payload = options()
     payload["view_fields"] = view_field_specs()
     payload["limits"] = {**LIMITS, **settings.public_limits()}
     payload["tf_link"] = TF_LINK
     payload["sweep"] = sweep_options()
+    payload["diagram"] = diagram_options()
     return payload
 
 

@@ -81,7 +81,8 @@ async def get_options(request: Request) -> dict[str, Any]:
 
     ``fields`` are the run fields (``RunConfig``), ``view_fields`` the live view settings
     (speed, grid resolutions, diagnostics, stop epoch), ``limits`` the run and server
-    limits. The page builds its controls from this, so a new engine activation appears in
+    limits, ``diagram`` the network diagram's link-threshold rule (choices, automatic
+    value). The page builds its controls from this, so a new engine activation appears in
     the page without any front-end change.
     """
     options: dict[str, Any] = request.app.state.options

@@ -113,6 +113,7 @@ class Options(BaseModel):
     )
     tf_link: dict[str, Any] = Field(description="how TensorFlow Playground link keys map here")
     sweep: dict[str, Any] = Field(description="what a sweep may vary, its defaults and limits")
+    diagram: dict[str, Any] = Field(description="the network diagram's link-threshold rule")
 
 
 class Divergence(BaseModel):

@@ -84,6 +84,33 @@ def test_scrubber_keeps_one_seek_in_flight_and_returns_to_live(page: Any) -> Non
     assert seeks["rewindOff"] is True
 
 
+def test_dragging_labels_the_epoch_from_a_history_without_steps(page: Any) -> None:
+    # The server's history lists epochs, not steps (docs/protocol.md `timeline`).
+    labels = page.evaluate(
+        """async () => {
+          const { Timeline } = await import('/static/js/timeline.js');
+          const box = document.createElement('div');
+          box.innerHTML = '<input type=range><output></output><button></button><button></button>';
+          document.body.append(box);
+          const [range, epoch, rewind, fork] = box.children;
+          const t = new Timeline({ root: box, range, epoch, rewind, fork },
+            { seek: () => true, rewind() {}, fork() {} });
+          t.setTimeline({ first_step: 0, step: 100, epoch: 4,
+                          history: { epoch: [1, 2, 3, 4], train_loss: [4, 3, 2, 1] } });
+          const out = [];
+          for (const v of [0, 24, 25, 60, 99]) {
+            range.value = String(v);
+            range.dispatchEvent(new Event('input'));
+            out.push(epoch.textContent);
+            t.showFrame({ at: v, epoch: 0, step: v });  // answer, so the next one is sent
+          }
+          box.remove();
+          return out;
+        }"""
+    )
+    assert labels == ["0", "0", "1", "2", "3"]
+
+
 def test_stored_session_is_used_only_with_the_same_address_config(page: Any) -> None:
     result = page.evaluate(
         """async () => {
@@ -134,7 +161,10 @@ def test_runs_message_splits_the_page_and_overlays_the_charts(page: Any) -> None
     assert lines[1]["dash"] == "dash" and lines[0]["dash"] == "solid"
     assert lines[2]["n"] == 3
     markers = [t for t in traces if t["mode"] == "markers"]
-    assert markers[0]["text"] == ["learning_rate 0.03 → 0.1"]
+    # Compare: every run's markers, in its colour, the hover text naming the run.
+    assert [t["name"] for t in markers] == ["A changes", "B changes"]
+    assert markers[0]["text"] == ["A: learning_rate 0.03 → 0.1"]
+    assert markers[1]["text"] == []
     # Selecting B on the server: controls follow B's config.
     feed(page, {"type": "runs", "runs": [RUN_A, RUN_B], "selected": "B"})
     page.wait_for_selector(f"{tid('side-B')}.selected")
@@ -173,6 +203,15 @@ def train_to(page: Any, n: int) -> int:
     return epoch(page)
 
 
+def cursor(page: Any) -> list[float]:
+    """The epochs the charts mark as the moment shown (one line per chart, or none)."""
+    xs: list[float] = page.evaluate(
+        "() => ['loss-chart', 'accuracy-chart'].flatMap(id => (document.querySelector("
+        "`[data-testid=${id}]`).layout.shapes || []).map(s => s.x0))"
+    )
+    return xs
+
+
 def test_scrub_back_shows_that_moment_then_live_again(page: Any) -> None:
     end = train_to(page, 20)
     live_image = boundary_image(page)
@@ -188,11 +227,13 @@ def test_scrub_back_shows_that_moment_then_live_again(page: Any) -> None:
     assert boundary_image(page) != live_image
     assert number(page, "test-loss") != live_loss
     assert page.get_attribute(tid("play"), "aria-pressed") == "false"
+    assert cursor(page) == [shown, shown]  # both charts mark the moment shown
     page.locator(tid("timeline")).fill(str(last))  # released at the end: live again
     page.wait_for_function("() => document.getElementById('timeline-bar').dataset.at === ''")
     settle(page)
     assert epoch(page) == end
     assert number(page, "test-loss") == live_loss
+    assert cursor(page) == []
 
 
 def test_fork_and_change_b_optimizer_gives_two_boundaries_and_curves(page: Any) -> None:
@@ -249,6 +290,7 @@ def test_download_then_open_a_run(page: Any, tmp_path: Any) -> None:
     page.click(tid("reset"))
     wait_step(page, 0)
     page.set_input_files(tid("open-run"), str(path))
+    page.click(tid("open-replace"))  # the other choice: open as a new run (test_compare)
     page.wait_for_function(
         "n => Number(document.querySelector('[data-testid=epoch]').textContent) === n", arg=end
     )

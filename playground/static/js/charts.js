@@ -20,7 +20,8 @@ const MARKER = { symbol: "diamond", size: 11, color: "#444", line: { color: "#ff
 /**
  * One run's points, and those not yet sent to Plotly. With several runs (compare) each
  * has its own pair of traces (one colour per run, test dashed); the loss chart also has
- * one trace of timeline markers (config changes, edits, resets, forks) with hover text.
+ * one trace of timeline markers per run (config changes, edits, resets, forks) in the
+ * run's colour, with hover text naming the run and what changed.
  */
 function newSeries() {
   const s = { x: [] };
@@ -39,7 +40,8 @@ export class Charts {
     this.order = ["A"];
     this.colors = {};
     this.series = new Map([["A", newSeries()]]);
-    this.markers = { x: [], y: [], text: [] };
+    this.markers = new Map(); // run -> [{epoch, kind, detail}]
+    this.cursor = null; // the past epoch the timeline shows, or null
     this.turn = 0;
     this.timer = null;
     for (const chart of this.charts) chart.pending = new Map(); // run -> {x, a, b}
@@ -64,6 +66,7 @@ export class Charts {
     this.order = ids;
     this.colors = colors;
     for (const id of [...this.series.keys()]) if (!ids.includes(id)) this.series.delete(id);
+    for (const id of [...this.markers.keys()]) if (!ids.includes(id)) this.markers.delete(id);
     if (!same) this.redraw();
   }
 
@@ -118,19 +121,39 @@ export class Charts {
     this.redraw();
   }
 
-  /** Timeline markers on the loss chart: [{epoch, detail}] (y follows the run's loss). */
+  /** A run's timeline markers on the loss chart: [{epoch, kind, detail}]. */
   setMarkers(events, run) {
+    this.markers.set(run, events);
+    this.redraw(0);
+  }
+
+  /** One run's marker trace; y follows the run's training loss at each marker's epoch. */
+  markerTrace(run, many) {
     const s = this.seriesOf(run);
     const m = { x: [], y: [], text: [] };
-    for (const e of events) {
+    for (const e of this.markers.get(run) || []) {
       let k = s.x.findIndex((x) => x >= e.epoch);
       if (k < 0) k = s.x.length - 1;
       m.x.push(e.epoch);
       m.y.push(k >= 0 && s.train_loss[k] !== null ? s.train_loss[k] : 0);
-      m.text.push(e.detail || e.kind);
+      const what = e.detail || e.kind;
+      m.text.push(many ? `${run}: ${what}` : what);
     }
-    this.markers = m;
-    this.redraw(0);
+    const marker = many ? { ...MARKER, color: this.colors[run] } : MARKER;
+    return { type: "scatter", mode: "markers", name: `${run} changes`, meta: run, ...m,
+      marker, showlegend: false, hovertemplate: "epoch %{x}: %{text}<extra></extra>" };
+  }
+
+  /** A dotted line at the past epoch the timeline shows (null: live, no line). */
+  setCursor(epoch) {
+    if (epoch === this.cursor) return;
+    this.cursor = epoch;
+    const shapes = epoch === null ? [] : [{ type: "line", xref: "x", yref: "paper", x0: epoch,
+      x1: epoch, y0: 0, y1: 1, line: { color: "#8a3b00", width: 2, dash: "dot" } }];
+    for (const chart of this.charts) {
+      chart.layout.shapes = shapes;
+      Plotly.relayout(chart.el, { shapes });
+    }
   }
 
   /** Flush the chart whose turn it is, if it has points and waited long enough. */
@@ -195,9 +218,8 @@ export class Charts {
       });
     }
     if (chart === this.charts[0]) {
-      data.push({ type: "scatter", mode: "markers", name: "changes", x: this.markers.x,
-        y: this.markers.y, text: this.markers.text, marker: MARKER, showlegend: false,
-        hovertemplate: "epoch %{x}: %{text}<extra></extra>" });
+      // Markers after every line: line traces keep indices 2r, 2r + 1 for extendTraces.
+      for (const id of this.order) data.push(this.markerTrace(id, many));
     }
     return data;
   }
@@ -207,7 +229,7 @@ export class Charts {
       s.x = [];
       for (const k of KEYS) s[k] = [];
     }
-    this.markers = { x: [], y: [], text: [] };
+    this.markers = new Map();
     this.redraw();
   }
 

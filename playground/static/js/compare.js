@@ -1,12 +1,14 @@
 /**
  * Compare (A | B): with more than one run the output splits into one side per run, each
- * with its own decision boundary (a Boundary of its own), a compact summary of its
- * network and metrics, and a config diff against the first run ("B: optimizer adam, lr
- * 0.01"). A click on a side selects that run (controls then edit it); each side but the
- * last one standing can be closed. The run list comes from `Runs`; nothing is kept here
- * but the views.
+ * with its own decision boundary (a Boundary of its own), a compact network diagram (the
+ * page's NetworkView, small, read-only and on one canvas; links thinned by the main
+ * diagram's link filter), a one-line summary of its metrics, and a config diff against the first run
+ * ("B: optimizer adam, lr 0.01"). A click on a side selects that run (controls then edit
+ * it); each side but the last one standing can be closed. The run list comes from `Runs`;
+ * nothing is kept here but the views.
  */
 import { Boundary } from "./boundary.js";
+import { NetworkView } from "./network.js";
 import { configDiff } from "./runs.js";
 
 export class CompareView {
@@ -21,6 +23,7 @@ export class CompareView {
     this.showTest = false;
     this.discretize = false;
     this.template = null; // the page's own Boundary: its points seed a new side
+    this.linkFilter = null; // the main diagram's: one threshold for every diagram
   }
 
   get active() {
@@ -33,6 +36,7 @@ export class CompareView {
     for (const [id, side] of this.sides) {
       if (!ids.includes(id)) {
         Plotly.purge(side.plot);
+        side.network.dispose();
         side.el.remove();
         this.sides.delete(id);
       }
@@ -79,10 +83,15 @@ export class CompareView {
     const plot = document.createElement("div");
     plot.className = "side-boundary";
     plot.setAttribute("data-testid", `boundary-${id}`);
+    const net = document.createElement("div");
+    net.className = "network compact side-network";
+    net.setAttribute("data-testid", `network-${id}`);
+    net.setAttribute("role", "img");
+    net.setAttribute("aria-label", `Network of run ${id}`);
     const summary = document.createElement("div");
     summary.className = "side-summary";
     summary.setAttribute("data-testid", `summary-${id}`);
-    el.append(head, plot, summary);
+    el.append(head, plot, net, summary);
     el.addEventListener("click", () => this.actions.select(id));
     el.addEventListener("keydown", (e) => {
       if (e.key === "Enter") this.actions.select(id);
@@ -100,7 +109,8 @@ export class CompareView {
       }
       boundary.invalidate();
     }
-    this.sides.set(id, { el, plot, boundary, diff, summary, frame: null, drawn: 0 });
+    const network = new NetworkView(net, {}, { compact: true, linkFilter: this.linkFilter });
+    this.sides.set(id, { el, plot, boundary, network, diff, summary, frame: null, drawn: 0 });
   }
 
   /** Draw a frame on its run's side (`neuron`: a hovered neuron's grid instead). */
@@ -110,6 +120,7 @@ export class CompareView {
     side.frame = frame;
     side.drawn += 1; // frames drawn on this side (benchmarks/browser.py reads it)
     side.boundary.draw(frame, neuron);
+    side.network.draw(frame);
     side.el.dataset.epoch = String(frame.epoch);
     side.el.dataset.step = String(frame.step);
     const loss = frame.test_loss === null ? "–" : frame.test_loss.toFixed(3);

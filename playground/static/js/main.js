@@ -142,6 +142,7 @@ function build(options) {
     hideInactiveFeatures: page.hide.has("features"),
     maxNeurons: page.limits.max_neurons || 32,
     hide: page.hide,
+    diagram: options.diagram,
   });
   boundary = new Boundary($("boundary"), (x1, x2, shift) => edits.addPoint(x1, x2, shift));
   boundary.init();
@@ -151,7 +152,7 @@ function build(options) {
   $("discretize").checked = boundary.discretize;
   charts = new Charts($("loss-chart"), $("accuracy-chart"));
   charts.init();
-  views.attach(charts, boundary, page.limits);
+  views.attach(charts, boundary, page.limits, network);
   sweep = new SweepView($("sweep"), session, options.sweep, { tell: banner });
   controls.setSpeed(page.view.speed);
   applyHide(page.hide);
@@ -351,7 +352,7 @@ function neuronGrid() {
   const r = shape[1];
   const ranges = frame.arrays.neuron_ranges.data;
   $("hover-note").hidden = false;
-  $("hover-note").textContent = `Showing neuron ${k + 1}: its output over the input square`;
+  $("hover-note").textContent = `Showing ${network.neuronName(k)}: its output over the input square`;
   return { data, offset: k * r * r, r, range: [ranges[2 * k], ranges[2 * k + 1]] };
 }
 

@@ -2,106 +2,152 @@
  * The network diagram: feature column, hidden layers, output node. Links are drawn on one
  * canvas, coloured by sign and sized by |weight| (restyling hundreds of SVG paths per frame
  * cost more than everything else on the page); transparent SVG paths on top, never
- * restyled, give each link its hover, click and test id; each neuron is a <canvas> painted from its uint8
- * grid through a lookup table (dozens of Plotly plots per frame could not hold 20 fps).
+ * restyled, give each link its hover, click and test id; each neuron is a <canvas> painted
+ * from its uint8 grid through a lookup table (dozens of Plotly plots per frame could not
+ * hold 20 fps). Links with |w| under the `LinkFilter`'s threshold are not drawn (their hit
+ * paths hide too).
+ *
+ * `compact` (the compare sides): the same layout at a small size, read-only, on one
+ * canvas: links, then each node as a small box whose border is its bias's sign (no
+ * neuron pictures, labels, heads or hit paths: a side's frame costs ~0.3 ms). The size is
+ * cached from a ResizeObserver so a frame never forces a layout.
  *
  * The DOM is rebuilt only when the architecture changes; a frame only repaints canvases
- * and restyles links whose look changed. User intent goes out through callbacks.
+ * and redraws the link canvas. User intent goes out through callbacks.
  */
-import { CLASS_COLORS, NEGATIVE, POSITIVE, classLut, gridLut, paintGrid } from "./colors.js";
-import { labelOfFeature, paintFeatureFormula } from "./features.js";
+import { CLASS_COLORS, classLut, gridLut, NEGATIVE, paintGrid, POSITIVE } from "./colors.js";
+import { addBias, featureControl, hitPath, layerHead, nodeControl } from "./netcontrols.js";
+import { diagramLayout } from "./netlayout.js";
+import { LinkFilter, paintLinks } from "./netlinks.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const HEAD = 78; // px reserved above the columns for layer buttons and activation
-const MAX_NODE = 44;
-const MIN_NODE = 10;
 const STRAIGHT_ABOVE = 1500; // links; past this many, draw straight lines
 
 export class NetworkView {
   /**
    * @param {HTMLElement} root
    * @param {object} callbacks toggleFeature(name), neurons(layer, delta),
-   *   layerActivation(layer, name), editWeight(target, event), hoverNeuron(index|null)
+   *   layerActivation(layer, name), editWeight(target, event), hoverNeuron(index|null),
+   *   hoverParam(target|null, event) (none needed when compact)
+   * @param {object} opts compact: small and read-only; linkFilter: share another view's
    */
-  constructor(root, callbacks) {
+  constructor(root, callbacks = {}, { compact = false, linkFilter = null } = {}) {
     this.root = root;
     this.callbacks = callbacks;
+    this.compact = compact;
     this.key = "";
     this.nodes = []; // per column: [{el, canvas}]
-    this.links = []; // [{path, layer, i, j, style}]
+    this.links = []; // [{path, layer, i, j, geometry, hidden}]
     this.biases = []; // [{el, layer, j}]
     this.lut = new Uint32Array(256);
     this.weights = [];
+    this.sizes = [];
     this.activationChoices = [];
     this.allFeatures = [];
     this.featureLabels = {};
     this.hide = new Set();
-    this.featureCanvases = new Map();
-    this.hideInactiveFeatures = false;
+    this.hideInactiveFeatures = compact;
     this.limits = { maxNeurons: 32 };
+    this.linksDrawn = -1; // links drawn by the last frame (also in data-links-drawn)
+    this.frame = null;
+    this.unlisten = () => {};
+    this.useFilter(linkFilter || new LinkFilter());
+    this.observer = null;
+    if (compact) {
+      this.size = [0, 0];
+      this.observer = new ResizeObserver(([entry]) => {
+        const { width, height } = entry.contentRect;
+        this.size = [Math.round(width), Math.round(height)];
+        if (this.frame) this.draw(this.frame);
+      });
+      this.observer.observe(root);
+    }
   }
 
-  setup({ activationChoices, features, hideInactiveFeatures, maxNeurons, hide = new Set() }) {
+  /** Follow `filter` (the main diagram's, for the compare sides): a change redraws. */
+  useFilter(filter) {
+    this.unlisten();
+    this.linkFilter = filter;
+    this.unlisten = filter.onChange(() => {
+      if (this.links.length) this.styleLinks();
+    });
+  }
+
+  /** Stop following the filter and the size (a closed compare side). */
+  dispose() {
+    this.unlisten();
+    if (this.observer) this.observer.disconnect();
+  }
+
+  setup({ activationChoices, features, hideInactiveFeatures, maxNeurons, hide = new Set(),
+    diagram = null }) {
     this.hide = hide; // hide=hidden / hide=activation also lock the per-layer controls
     this.activationChoices = activationChoices;
     this.allFeatures = features.map((f) => f.name);
     this.featureLabels = Object.fromEntries(features.map((f) => [f.name, f.label]));
     this.hideInactiveFeatures = hideInactiveFeatures;
     this.limits.maxNeurons = maxNeurons;
+    if (diagram && diagram.link_threshold) this.useFilter(new LinkFilter(diagram.link_threshold));
   }
 
   /** Draw one frame; rebuild the diagram first if the architecture changed. */
   draw(frame) {
+    this.frame = frame;
+    const [width, height] = this.compact ? this.size
+      : [this.root.clientWidth, this.root.clientHeight];
+    if (this.compact && (width === 0 || height === 0)) return; // not laid out yet
     const key = JSON.stringify([frame.layer_sizes, frame.features, frame.activations,
-      this.root.clientWidth, this.root.clientHeight]);
+      width, height]);
     if (key !== this.key) {
       this.key = key;
-      this.build(frame);
+      this.build(frame, width, height);
       // The hovered elements are gone with the old diagram.
-      this.callbacks.hoverParam(null);
-      this.callbacks.hoverNeuron(null);
+      if (!this.compact) {
+        this.callbacks.hoverParam(null);
+        this.callbacks.hoverNeuron(null);
+      }
     }
     this.weights = [];
     for (let l = 0; l < frame.layer_sizes.length - 1; l++) {
       this.weights.push({ W: frame.arrays[`W${l}`], b: frame.arrays[`b${l}`] });
     }
-    this.paintNeurons(frame);
+    if (!this.compact) this.paintNeurons(frame);
     this.styleLinks();
   }
 
-  build(frame) {
+  build(frame, clientWidth, clientHeight) {
     const sizes = frame.layer_sizes;
+    this.sizes = sizes;
     const active = frame.features;
     const features = this.hideInactiveFeatures
       ? active
       : [...this.allFeatures, ...active.filter((f) => !this.allFeatures.includes(f))];
     const columns = [features.length, ...sizes.slice(1)];
-    const width = Math.max(this.root.clientWidth, 200);
-    const height = Math.max(this.root.clientHeight, 200) - HEAD;
-    const maxCount = Math.max(...columns);
-    const node = Math.max(MIN_NODE, Math.min(MAX_NODE, Math.floor(height / (maxCount * 1.25))));
-    const gap = Math.min(node * 0.6, (height - maxCount * node) / Math.max(maxCount, 1));
-    const x0 = 70;
-    const x1 = width - node - 20;
-    const colX = columns.map((_, c) => x0 + ((x1 - x0) * c) / Math.max(columns.length - 1, 1));
-    const nodeY = (count, k) => HEAD + k * (node + gap) + 4;
+    const floor = this.compact ? 40 : 200;
+    const width = Math.max(clientWidth, floor);
+    const height = Math.max(clientHeight, floor);
+    const geo = diagramLayout(width, height, columns, { compact: this.compact });
+    const { node, colX } = geo;
 
     this.root.replaceChildren();
     const ratio = window.devicePixelRatio || 1;
     this.linkCanvas = document.createElement("canvas");
     this.linkCanvas.className = "links";
     this.linkCanvas.width = Math.round(width * ratio);
-    this.linkCanvas.height = Math.round((height + HEAD) * ratio);
+    this.linkCanvas.height = Math.round(height * ratio);
     this.linkCanvas.style.width = `${width}px`;
-    this.linkCanvas.style.height = `${height + HEAD}px`;
+    this.linkCanvas.style.height = `${height}px`;
     this.linkRatio = ratio;
     this.root.append(this.linkCanvas);
-    const svg = document.createElementNS(SVG, "svg");
-    svg.setAttribute("class", "links");
-    svg.setAttribute("width", String(width));
-    svg.setAttribute("height", String(height + HEAD));
-    svg.setAttribute("aria-hidden", "true");
-    this.root.append(svg);
+    let svg = null;
+    if (!this.compact) {
+      svg = document.createElementNS(SVG, "svg");
+      svg.setAttribute("class", "links");
+      svg.setAttribute("width", String(width));
+      svg.setAttribute("height", String(height));
+      svg.setAttribute("aria-hidden", "true");
+      this.root.append(svg);
+    }
     this.nodes = [];
     this.links = [];
     this.biases = [];
@@ -109,33 +155,21 @@ export class NetworkView {
     // Column 0: features (input index = position among the active features).
     const box = document.createElement("div");
     box.className = "features-column";
-    box.setAttribute("role", "group");
-    box.setAttribute("aria-label", "Input features: click one to turn it on or off");
-    box.setAttribute("data-testid", "control-features");
     this.root.append(box);
-    this.caption("Features", colX[0] + node / 2, "features-caption");
-    this.caption("Output", colX[colX.length - 1] + node / 2, "output-caption");
+    if (!this.compact) {
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", "Input features: click one to turn it on or off");
+      box.setAttribute("data-testid", "control-features");
+      this.captions(geo, width, sizes);
+    }
+    this.node = node;
     const featureNodes = features.map((name, k) => {
-      const on = active.includes(name);
-      const el = this.nodeElement(colX[0], nodeY(features.length, k), node, "feature", box);
-      el.classList.toggle("inactive", !on);
-      el.setAttribute("role", "switch");
-      el.setAttribute("aria-checked", String(on));
-      el.setAttribute("aria-label", `Feature ${labelOfFeature(name, this.featureLabels[name])}`);
-      el.dataset.testid = `feature-${name}`;
-      el.setAttribute("data-testid", `feature-${name}`);
-      el.tabIndex = 0;
-      const label = document.createElement("span");
-      label.className = "feature-label";
-      label.textContent = labelOfFeature(name, this.featureLabels[name]);
-      el.append(label);
-      const toggle = () => this.callbacks.toggleFeature(name);
-      el.addEventListener("click", toggle);
-      el.addEventListener("keydown", (e) => {
-        if (e.key === "Enter") toggle();
-      });
-      const entry = { el, canvas: el.querySelector("canvas"), name, inputIndex: active.indexOf(name) };
-      if (!on) this.paintInactiveFeature(entry);
+      const entry = { ...this.place(colX[0], geo.nodeY(k), node, "feature", box), name,
+        inputIndex: active.indexOf(name) };
+      if (!this.compact) {
+        featureControl(entry, active.includes(name), this.featureLabels, this.callbacks,
+          this.lut);
+      }
       return entry;
     });
     this.nodes.push(featureNodes);
@@ -145,69 +179,85 @@ export class NetworkView {
       const isOutput = c === columns.length - 1;
       const column = [];
       for (let k = 0; k < columns[c]; k++) {
-        const el = this.nodeElement(colX[c], nodeY(columns[c], k), node,
-          isOutput ? "output" : "neuron");
-        const entry = { el, canvas: el.querySelector("canvas"), index: isOutput ? -1 : neuronIndex };
-        if (!isOutput) {
-          const index = neuronIndex++;
-          el.setAttribute("aria-label", `Neuron ${k + 1} of hidden layer ${c}`);
-          el.setAttribute("data-testid", `neuron-${c - 1}-${k}`);
-          el.tabIndex = 0; // keyboard users get the large picture on focus
-          for (const on of ["mouseenter", "focus"]) {
-            el.addEventListener(on, () => this.callbacks.hoverNeuron(index));
-          }
-          for (const off of ["mouseleave", "blur"]) {
-            el.addEventListener(off, () => this.callbacks.hoverNeuron(null));
-          }
-        } else {
-          el.setAttribute("aria-label", `Output ${k + 1}`);
+        const entry = { ...this.place(colX[c], geo.nodeY(k), node,
+          isOutput ? "output" : "neuron"), index: isOutput ? -1 : neuronIndex++ };
+        if (!this.compact) {
+          nodeControl(entry, c, k, isOutput, this.callbacks);
+          this.biases.push(addBias(entry.el, c - 1, k, node, this.callbacks));
         }
-        this.addBias(el, c - 1, k, node);
         column.push(entry);
       }
       this.nodes.push(column);
-      if (!isOutput) this.addLayerHead(c - 1, colX[c], node, frame);
+      if (!isOutput && !this.compact) {
+        this.root.append(layerHead({
+          layer: c - 1, x: colX[c] + node / 2, width: geo.headWidth, narrow: geo.narrow,
+          count: sizes[c], maxNeurons: this.limits.maxNeurons,
+          activation: frame.activations[c - 1], activationChoices: this.activationChoices,
+          hide: this.hide, neurons: this.callbacks.neurons,
+          layerActivation: this.callbacks.layerActivation,
+        }));
+      }
     }
+    this.buildLinks(featureNodes, columns, colX, node, svg);
+    this.root.dataset.columns = columns.join(",");
+    if (!this.compact) this.root.append(this.linkFilter.control(sizes));
+  }
 
-    // Links layer l: column l (active nodes only) -> column l + 1.
-    const inputs = featureNodes.filter((n) => n.inputIndex >= 0).length;
-    const linkCount = [inputs, ...columns.slice(1)]
+  /** "Features" and "Output"; narrow heads leave no room above, so Output goes below. */
+  captions(geo, width, sizes) {
+    const { node, colX } = geo;
+    const features = document.createElement("div");
+    features.className = "column-caption features-caption";
+    features.style.left = `${colX[0] + node}px`; // right-aligned on the feature column
+    features.textContent = "Features";
+    this.root.append(features);
+    const output = document.createElement("div");
+    output.className = `column-caption output-caption${geo.narrow ? " below" : ""}`;
+    output.textContent = "Output";
+    const last = colX[colX.length - 1];
+    if (geo.narrow) {
+      output.style.top = `${geo.nodeY(sizes[sizes.length - 1]) + 2}px`;
+      output.style.left = `${Math.min(last + node / 2, width - 34)}px`;
+    } else {
+      output.style.left = `${last + node / 2}px`;
+    }
+    this.root.append(output);
+  }
+
+  /** Links layer l: column l (active nodes only) -> column l + 1. */
+  buildLinks(featureNodes, columns, colX, node, svg) {
+    const inputs = featureNodes.filter((n) => n.inputIndex >= 0);
+    const linkCount = [inputs.length, ...columns.slice(1)]
       .slice(0, -1)
       .reduce((sum, n, c) => sum + n * columns[c + 1], 0);
-    this.straight = linkCount > STRAIGHT_ABOVE; // curves cost too much in bulk
+    this.straight = this.compact || linkCount > STRAIGHT_ABOVE; // curves cost in bulk
     for (let l = 0; l < columns.length - 1; l++) {
-      const from = l === 0 ? featureNodes.filter((n) => n.inputIndex >= 0) : this.nodes[l];
+      const from = l === 0 ? inputs : this.nodes[l];
       from.forEach((src, s) => {
         const i = l === 0 ? src.inputIndex : s;
         this.nodes[l + 1].forEach((dst, j) => {
-          const path = document.createElementNS(SVG, "path");
           const ax = colX[l] + node;
-          const ay = parseFloat(src.el.style.top) + node / 2;
+          const ay = src.y + node / 2;
           const bx = colX[l + 1];
-          const by = parseFloat(dst.el.style.top) + node / 2;
+          const by = dst.y + node / 2;
           const mx = (ax + bx) / 2;
-          const curve = this.straight ? "L" : `C${mx},${ay} ${mx},${by}`;
-          path.setAttribute("d", `M${ax},${ay} ${curve} ${bx},${by}`);
-          path.setAttribute("class", "link");
-          path.setAttribute("data-testid", `link-${l}-${i}-${j}`);
-          const target = { kind: "weight", layer: l, i, j, path };
-          path.addEventListener("mouseenter", (e) => this.callbacks.hoverParam(target, e));
-          path.addEventListener("mousemove", (e) => this.callbacks.hoverParam(target, e));
-          path.addEventListener("mouseleave", () => this.callbacks.hoverParam(null));
-          path.addEventListener("click", (e) => this.callbacks.editWeight(target, e));
-          svg.append(path);
-          this.links.push({ path, layer: l, i, j, geometry: [ax, ay, mx, bx, by] });
+          const link = { path: null, layer: l, i, j, geometry: [ax, ay, mx, bx, by],
+            hidden: false };
+          if (svg) link.path = hitPath(svg, link, this.straight, this.callbacks);
+          this.links.push(link);
         });
       });
     }
   }
 
-  caption(text, x, className) {
-    const el = document.createElement("div");
-    el.className = `column-caption ${className}`;
-    el.style.left = `${x}px`;
-    el.textContent = text;
-    this.root.append(el);
+  /**
+   * A node at (x, y): an element with its picture's canvas, or (compact) only the place,
+   * drawn on the link canvas; a dozen small canvases per side cost more than the rest.
+   */
+  place(x, y, size, kind, parent = this.root) {
+    if (this.compact) return { el: null, canvas: null, x, y };
+    const el = this.nodeElement(x, y, size, kind, parent);
+    return { el, canvas: el.querySelector("canvas"), x, y };
   }
 
   nodeElement(x, y, size, kind, parent = this.root) {
@@ -223,77 +273,6 @@ export class NetworkView {
     el.append(canvas);
     parent.append(el);
     return el;
-  }
-
-  addBias(el, layer, j, node) {
-    const bias = document.createElement("div");
-    bias.className = "bias";
-    const size = Math.max(6, Math.round(node / 4));
-    bias.style.width = `${size}px`;
-    bias.style.height = `${size}px`;
-    bias.setAttribute("data-testid", `bias-${layer}-${j}`);
-    const target = { kind: "bias", layer, i: null, j, el: bias };
-    bias.addEventListener("mouseenter", (e) => this.callbacks.hoverParam(target, e));
-    bias.addEventListener("mouseleave", () => this.callbacks.hoverParam(null));
-    bias.addEventListener("click", (e) => {
-      e.stopPropagation();
-      this.callbacks.editWeight(target, e);
-    });
-    // Biases are focusable buttons: Enter edits, focus shows the value.
-    bias.tabIndex = 0;
-    bias.setAttribute("role", "button");
-    bias.setAttribute("aria-label", `Bias of neuron ${j + 1} in layer ${layer + 1}: edit`);
-    const at = () => {
-      const box = bias.getBoundingClientRect();
-      return { clientX: box.right, clientY: box.bottom };
-    };
-    bias.addEventListener("focus", () => this.callbacks.hoverParam(target, at()));
-    bias.addEventListener("blur", () => this.callbacks.hoverParam(null));
-    bias.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" || e.key === " ") {
-        e.preventDefault();
-        e.stopPropagation();
-        this.callbacks.editWeight(target, at());
-      }
-    });
-    el.append(bias);
-    this.biases.push({ el: bias, layer, j });
-  }
-
-  /** Buttons (+/- neurons) and the activation picker above one hidden layer. */
-  addLayerHead(layer, x, node, frame) {
-    const head = document.createElement("div");
-    head.className = "layer-head";
-    head.style.left = `${x + node / 2}px`;
-    const count = frame.layer_sizes[layer + 1];
-    const plus = button("+", `Add a neuron to hidden layer ${layer + 1}`, `add-neuron-${layer}`);
-    const minus = button("−", `Remove a neuron from hidden layer ${layer + 1}`,
-      `remove-neuron-${layer}`);
-    plus.disabled = count >= this.limits.maxNeurons;
-    minus.disabled = count <= 1;
-    plus.addEventListener("click", () => this.callbacks.neurons(layer, +1));
-    minus.addEventListener("click", () => this.callbacks.neurons(layer, -1));
-    const caption = document.createElement("div");
-    caption.className = "layer-caption";
-    caption.textContent = `${count} neuron${count === 1 ? "" : "s"}`;
-    const select = document.createElement("select");
-    select.setAttribute("aria-label", `Activation of hidden layer ${layer + 1}`);
-    select.setAttribute("data-testid", `layer-activation-${layer}`);
-    for (const c of this.activationChoices) select.append(new Option(c.label, c.name));
-    select.value = frame.activations[layer];
-    select.addEventListener("change", () => this.callbacks.layerActivation(layer, select.value));
-    const buttons = document.createElement("div");
-    buttons.className = "layer-buttons-small";
-    buttons.append(plus, minus);
-    if (this.hide.has("hidden")) buttons.hidden = true;
-    if (this.hide.has("activation")) select.hidden = true;
-    head.append(buttons, caption, select);
-    this.root.append(head);
-  }
-
-  /** An inactive feature still shows its picture (see features.js), as in TF Playground. */
-  paintInactiveFeature(entry) {
-    paintFeatureFormula(entry.canvas, entry.name, this.lut);
   }
 
   paintNeurons(frame) {
@@ -336,27 +315,45 @@ export class NetworkView {
     }
   }
 
+  /** Draw the links (under the filter's threshold: hidden) and colour the biases. */
   styleLinks() {
-    const ctx = this.linkCanvas.getContext("2d");
-    ctx.setTransform(this.linkRatio, 0, 0, this.linkRatio, 0, 0);
-    ctx.clearRect(0, 0, this.linkCanvas.width, this.linkCanvas.height);
-    ctx.globalAlpha = 0.85;
-    const straight = this.straight;
-    for (const link of this.links) {
-      const w = this.weightValue("weight", link.layer, link.i, link.j);
-      const [ax, ay, mx, bx, by] = link.geometry;
-      ctx.beginPath();
-      ctx.moveTo(ax, ay);
-      if (straight) ctx.lineTo(bx, by);
-      else ctx.bezierCurveTo(mx, ay, mx, by, bx, by);
-      ctx.strokeStyle = w === null ? "#bbb" : w < 0 ? NEGATIVE : POSITIVE;
-      ctx.lineWidth = w === null ? 1 : Math.min(1 + Math.abs(w) * 2.5, 10);
-      ctx.stroke();
-    }
+    const { drawn, hidden } = paintLinks(this.linkCanvas, this.linkRatio, this.links,
+      (l, i, j) => this.weightValue("weight", l, i, j), {
+        threshold: this.linkFilter.threshold(this.sizes),
+        dense: this.linkFilter.dense(this.sizes),
+        straight: this.straight,
+        scale: this.compact ? 0.6 : 1,
+      });
+    if (drawn !== this.linksDrawn) this.root.dataset.linksDrawn = String(drawn);
+    this.linksDrawn = drawn;
+    if (this.compact) this.paintPlaces();
+    this.links.forEach((link, k) => {
+      const off = hidden.has(k);
+      if (off === link.hidden) return; // touch a hit path only when it flips
+      link.hidden = off;
+      if (link.path) link.path.style.display = off ? "none" : "";
+    });
     for (const bias of this.biases) {
       const b = this.weightValue("bias", bias.layer, null, bias.j);
       if (b !== null) bias.el.style.background = b < 0 ? NEGATIVE : POSITIVE;
     }
+  }
+
+  /** Compact: each node a small box over the links, its border the bias's sign. */
+  paintPlaces() {
+    const ctx = this.linkCanvas.getContext("2d");
+    ctx.globalAlpha = 1;
+    ctx.lineWidth = 1;
+    const size = this.node;
+    this.nodes.forEach((column, c) => {
+      column.forEach((n, k) => {
+        const b = c === 0 ? null : this.weightValue("bias", c - 1, null, k);
+        ctx.fillStyle = "#fff";
+        ctx.fillRect(n.x, n.y, size, size);
+        ctx.strokeStyle = b === null ? "#333" : b < 0 ? NEGATIVE : POSITIVE;
+        ctx.strokeRect(n.x + 0.5, n.y + 0.5, size - 1, size - 1);
+      });
+    });
   }
 
   /** The current value of a weight or bias, or null when unknown. */
@@ -372,13 +369,14 @@ export class NetworkView {
   neuronCount() {
     return this.nodes.slice(1, -1).reduce((n, col) => n + col.length, 0);
   }
-}
 
-function button(text, label, testid) {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.textContent = text;
-  b.setAttribute("aria-label", label);
-  b.setAttribute("data-testid", testid);
-  return b;
+  /** "neuron 3 of hidden layer 2" for a hidden neuron's index over all layers. */
+  neuronName(index) {
+    let k = index;
+    for (let c = 1; c < this.nodes.length - 1; c++) {
+      if (k < this.nodes[c].length) return `neuron ${k + 1} of hidden layer ${c}`;
+      k -= this.nodes[c].length;
+    }
+    return `neuron ${index + 1}`;
+  }
 }

@@ -6,6 +6,7 @@
  */
 import { isSessionSnapshot } from "./api.js";
 import { CompareView } from "./compare.js";
+import { OpenChoice } from "./openrun.js";
 import { Runs } from "./runs.js";
 import { RunStore, acceptDrops, downloadJson, readJsonFile } from "./runstore.js";
 import { Timeline } from "./timeline.js";
@@ -23,6 +24,7 @@ export class RunViews {
     this.hooks = hooks;
     this.runs = new Runs();
     this.store = new RunStore();
+    this.chooser = new OpenChoice();
     this.charts = null;
     this.maxRuns = 4;
     this.timeline = new Timeline(
@@ -52,9 +54,10 @@ export class RunViews {
   }
 
   /** The page's charts and boundary exist (after the options arrived). */
-  attach(charts, boundary, limits) {
+  attach(charts, boundary, limits, network = null) {
     this.charts = charts;
     this.compare.template = boundary;
+    if (network) this.compare.linkFilter = network.linkFilter;
     this.maxRuns = limits.max_runs || 4;
   }
 
@@ -77,7 +80,13 @@ export class RunViews {
     this.runs.update(message);
     const ids = this.runs.ids();
     const colors = Object.fromEntries(ids.map((id) => [id, this.runs.colorOf(id)]));
-    if (this.charts) this.charts.setRuns(ids, this.runs.comparing ? colors : {});
+    if (this.charts) {
+      this.charts.setRuns(ids, this.runs.comparing ? colors : {});
+      // A closed parent leaves its forks to show the shared past's markers.
+      for (const id of ids) {
+        if (this.runs.timelines.has(id)) this.charts.setMarkers(this.markerEvents(id), id);
+      }
+    }
     this.compare.update(this.runs);
     $("output-panel").classList.toggle("comparing", this.runs.comparing);
     $("compare").disabled = ids.length >= this.maxRuns;
@@ -104,11 +113,24 @@ export class RunViews {
 
   onTimeline(message) {
     this.runs.setTimeline(message);
-    if (this.charts) this.charts.setHistory(message.run, message.history || {});
-    if (message.run !== this.runs.selected) return;
-    this.timeline.setTimeline(message);
-    const events = (message.events || []).filter((e) => e.kind !== "start");
-    if (this.charts) this.charts.setMarkers(events, message.run);
+    if (this.charts) {
+      this.charts.setHistory(message.run, message.history || {});
+      this.charts.setMarkers(this.markerEvents(message.run), message.run);
+    }
+    if (message.run === this.runs.selected) this.timeline.setTimeline(message);
+  }
+
+  /**
+   * A run's loss-chart markers: every run's show in compare, each in its colour. A fork
+   * shares its parent's past, so while the parent is open its markers stand for it.
+   */
+  markerEvents(id) {
+    const run = this.runs.byId(id);
+    const timeline = this.runs.timelines.get(id);
+    if (!run || !timeline) return [];
+    const inherited = run.parent && this.runs.byId(run.parent) && run.forked_at !== null;
+    return (timeline.events || []).filter((e) => e.kind !== "start"
+      && !(inherited && e.step < run.forked_at));
   }
 
   onEvent(message) {
@@ -145,6 +167,7 @@ export class RunViews {
     }
     if (!selected) return false;
     this.timeline.showFrame(frame);
+    if (this.charts) this.charts.setCursor((frame.at ?? null) === null ? null : frame.epoch);
     return true;
   }
 
@@ -159,14 +182,26 @@ export class RunViews {
     }
   }
 
-  /** Open a run file into the selected run (a session file replaces every run). */
+  /**
+   * Open a run file: the user chooses to replace the selected run or to open it as a new
+   * run (compare). A session file replaces every run.
+   */
   async open(file) {
+    let snapshot;
     try {
-      const snapshot = await readJsonFile(file);
-      if (isSessionSnapshot(snapshot)) this.session.restore(snapshot);
-      else this.session.restore(snapshot, { run: this.runs.selected });
+      snapshot = await readJsonFile(file);
     } catch (error) {
       this.hooks.tell(error.message);
+      return;
     }
+    if (isSessionSnapshot(snapshot)) {
+      this.session.restore(snapshot);
+      return;
+    }
+    const selected = this.runs.selected;
+    const choice = await this.chooser.ask({ name: file.name, selected,
+      canAdd: this.runs.list.length < this.maxRuns, maxRuns: this.maxRuns });
+    if (choice === "new") this.session.restore(snapshot, { asNew: true });
+    else if (choice === "replace") this.session.restore(snapshot, { run: selected });
   }
 }

@@ -18,6 +18,7 @@ export class Timeline {
     this.first = 0;
     this.last = 0;
     this.history = { step: [], epoch: [] };
+    this.lastEpoch = 0; // the epoch at `last`
     this.shownAt = null; // the past step on screen, null = live
     this.inFlight = false;
     this.queued = undefined; // newest position waiting for the answer to the last seek
@@ -38,6 +39,7 @@ export class Timeline {
   setTimeline(message) {
     this.first = message.first_step || 0;
     this.last = Math.max(message.step || 0, this.first);
+    this.lastEpoch = message.epoch || 0;
     this.history = message.history || { step: [], epoch: [] };
     this.render();
   }
@@ -49,6 +51,7 @@ export class Timeline {
     this.queued = undefined;
     this.first = 0;
     this.last = 0;
+    this.lastEpoch = 0;
     this.history = { step: [], epoch: [] };
     this.render();
   }
@@ -58,6 +61,7 @@ export class Timeline {
     if (frame.at === null) {
       this.shownAt = null;
       this.last = Math.max(frame.step, this.first);
+      this.lastEpoch = frame.epoch;
     } else {
       this.shownAt = frame.at;
     }
@@ -96,15 +100,22 @@ export class Timeline {
     if (!this.actions.seek(step)) this.inFlight = false;
   }
 
-  /** The epoch at `step`, from the run's history (the shown frame says it exactly). */
+  /**
+   * The epoch at `step` while dragging, from the run's history when it lists steps, else
+   * in proportion to the live step and epoch (steps per epoch are fixed unless the batch
+   * size or the data changed); the frame that answers the seek says it exactly.
+   */
   epochAt(step) {
     const { step: steps, epoch } = this.history;
-    let best = 0;
-    for (let k = 0; k < (steps || []).length; k++) {
-      if (steps[k] <= step) best = epoch[k];
-      else break;
+    if (steps && steps.length) {
+      let best = 0;
+      for (let k = 0; k < steps.length; k++) {
+        if (steps[k] <= step) best = epoch[k];
+        else break;
+      }
+      return best;
     }
-    return best;
+    return this.last > 0 ? Math.floor((step * this.lastEpoch) / this.last) : 0;
   }
 
   render() {
