@@ -25,8 +25,6 @@ from playground.web.logs import LOG_FORMATS, log_config
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 APP_FACTORY = "playground.web.app:create_app_from_env"
-HTTP_PROTOCOL = "playground.web.transport:GuardedH11Protocol"
-WS_PROTOCOL = "playground.web.transport:GuardedWebSocketProtocol"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -147,6 +145,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from playground.web.settings import Settings
+    from playground.web.transport import GuardedH11Protocol, GuardedWebSocketProtocol
 
     try:
         settings = Settings()
@@ -173,8 +172,10 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=settings.log_level,
-        http=HTTP_PROTOCOL,
-        ws=WS_PROTOCOL,
+        # classes, not import strings: uvicorn before 0.36 takes only its own names as
+        # strings; a class pickles by reference, so every worker process loads it too
+        http=GuardedH11Protocol,
+        ws=GuardedWebSocketProtocol,
         timeout_keep_alive=settings.keep_alive,
         limit_concurrency=settings.max_connections,
         log_config=logs,

@@ -134,10 +134,12 @@ def test_the_serve_command_uses_the_selective_protocol() -> None:
     from types import SimpleNamespace
 
     from playground.web.deflate import SelectiveDeflateFactory
-    from playground.web.serve import WS_PROTOCOL
+    import inspect
+
+    from playground.web import serve
     from playground.web.transport import GuardedWebSocketProtocol
 
-    assert WS_PROTOCOL.endswith(":GuardedWebSocketProtocol")
+    assert "ws=GuardedWebSocketProtocol" in inspect.getsource(serve._serve)
     from playground.web.deflate import selective_server_protocol
 
     config = SimpleNamespace(ws_per_message_deflate=True, ws_max_size=1 << 20)

@@ -20,8 +20,14 @@ const VIDEO_TYPES = ["video/webm;codecs=vp8", "video/webm;codecs=vp9", "video/we
 const ENCODER_GRACE_MS = 8000; // how long to wait for a slow encoder's first data
 const POINT_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#8c564b"];
 
+/** A `data:` URL as a Blob, decoded here: the page's CSP (connect-src 'self') refuses
+ * fetch() of a data: URL. */
 async function dataUrlToBlob(url) {
-  return (await fetch(url)).blob();
+  const [head, body] = url.split(",", 2);
+  const type = head.slice(5).split(";")[0] || "application/octet-stream";
+  if (!head.endsWith(";base64")) return new Blob([decodeURIComponent(body)], { type });
+  const bytes = Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
+  return new Blob([bytes], { type });
 }
 
 function loadImage(src) {
