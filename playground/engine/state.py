@@ -4,7 +4,7 @@ Parameters, optimizer state, the training random stream, the data order and curs
 counters, per-epoch history, divergence and the loss ceiling: with the run's config (and
 the data it implies), a ``RunState`` is the whole run. The trainer owns one live
 ``RunState`` and is its only writer; checkpoints, forks and snapshots are copies of it.
-Neuron masks of later features belong here too.
+Neuron surgery (``neurons``) and the per-epoch health record (``health``) live here too.
 """
 
 from __future__ import annotations
@@ -20,9 +20,17 @@ from playground.engine.optimizers import Optimizer
 HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
 
+HEALTH_KEYS = ("grad_norm", "update_ratio")  # per epoch: one value per weight layer
+
+
 def empty_history() -> dict[str, list[Any]]:
     """A history with no epochs yet."""
     return {k: [] for k in HISTORY_KEYS}
+
+
+def empty_health() -> dict[str, list[Any]]:
+    """A health record with no epochs yet (entries align with ``history``'s)."""
+    return {k: [] for k in HEALTH_KEYS}
 
 
 @dataclass
@@ -42,6 +50,10 @@ class RunState:
     loss_ceiling: float = float("inf")
     backup: np.ndarray | None = None  # weights before the last update (rollback, update ratio)
     dead: np.ndarray | None = None  # TF mode: links L1 snapped to 0 (they stay at 0)
+    # neuron surgery: one code per hidden unit (see engine.surgery), None = all active
+    neurons: np.ndarray | None = None
+    # per epoch, aligned with ``history``: per-layer gradient norm and update/weight ratio
+    health: dict[str, list[Any]] = field(default_factory=empty_health)
 
     def copy(self, share_history: bool = False) -> RunState:
         """An independent copy. With ``share_history`` the history lists are shared.
@@ -51,6 +63,9 @@ class RunState:
         """
         history = dict(self.history) if share_history else {
             k: list(v) for k, v in self.history.items()
+        }  # fmt: skip
+        health = dict(self.health) if share_history else {
+            k: list(v) for k, v in self.health.items()
         }  # fmt: skip
         return RunState(
             config=self.config,
@@ -66,6 +81,8 @@ class RunState:
             loss_ceiling=self.loss_ceiling,
             backup=None if self.backup is None else self.backup.copy(),
             dead=None if self.dead is None else self.dead.copy(),
+            neurons=None if self.neurons is None else self.neurons.copy(),
+            health=health,
         )
 
     def nbytes(self) -> int:

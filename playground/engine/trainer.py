@@ -23,7 +23,14 @@ from typing import Any
 import numpy as np
 
 from playground.engine.data import Data, make_data
+from playground.engine import surgery
 from playground.engine.diagnostics import diagnose
+from playground.engine.health import layer_norms
+from playground.engine.health import report as health_report
+from playground.engine.hidden import HiddenSpace, hidden_space
+from playground.engine.landscape import Landscape, LossSlice, landscape, loss_slice
+from playground.engine.lr_range import RangeTest, range_test
+from playground.engine.lr_range import check_options as check_range
 from playground.engine.features import feature_matrix
 from playground.engine.initializers import get_initializer
 from playground.engine.loop import RunResult, run_loop
@@ -34,7 +41,7 @@ from playground.engine.render import Rendering, render
 from playground.engine.schedules import SCHEDULES
 from playground.engine.snapshot import restore_snapshot, take_snapshot
 from playground.engine.spec import RunSpec, spec_of
-from playground.engine.state import HISTORY_KEYS, RunState, empty_history
+from playground.engine.state import HEALTH_KEYS, HISTORY_KEYS, RunState, empty_history
 from playground.engine.timeline import CHECKPOINT_BYTES, CHECKPOINT_EVERY, Event, Timeline
 from playground.engine.transfer import change_kind, describe_change, transfer_weights
 
@@ -139,6 +146,8 @@ class Trainer:
         self._T_train = loss.targets(self.data.y_train)
         self._T_test = loss.targets(self.data.y_test)
         self._dropouts = [p if p > 0 else 0.0 for p in self.spec.dropouts]
+        units, frozen = surgery.network_masks(self.network.layer_sizes, self.state.neurons)
+        self.network.unit_masks, self.network.frozen = units, frozen
         self._metrics_key: tuple[int, int] | None = None
         self._version = 0  # bumped by every transition that is not a plain step
 
@@ -207,8 +216,12 @@ class Trainer:
         return max(1, math.ceil((self.data.n_train - self.state.position) / batch))
 
     # Training ------------------------------------------------------------------------
-    def step(self, n: int = 1) -> int:
-        """Run ``n`` mini-batch steps; returns how many ran (fewer if training diverged)."""
+    def step(self, n: int = 1, *, learning_rate: float | None = None) -> int:
+        """Run ``n`` mini-batch steps; returns how many ran (fewer if training diverged).
+
+        ``learning_rate`` replaces the scheduled rate for these steps (the LR range test
+        drives a fork this way); it is not logged, so use it on forks only.
+        """
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
             raise ValueError(f"n must be a non-negative integer, got {n!r}")
         st = self.state
@@ -220,6 +233,7 @@ class Trainer:
         batch = min(spec.batch_size, self.data.n_train)
         dropout = any(self._dropouts)
         clip = spec.grad_clip
+        frozen = net.frozen
         timeline = self.recorder
         every = timeline.every
         done = 0
@@ -235,12 +249,17 @@ class Trainer:
                 idx = st.order[st.position : st.position + batch]
                 masks = self._dropout_masks(len(idx)) if dropout else None
                 net.backprop(self._F_train[idx], self._T_train[idx], masks)
+                if frozen is not None:
+                    grad[frozen] = 0.0
                 gnorm = clip_by_global_norm(grad, clip) if clip else math.sqrt(float(grad @ grad))
                 if not math.isfinite(gnorm):
                     self._diverge("the gradient became infinite or NaN")
                     break
                 np.copyto(backup, flat)
-                st.optimizer.step(flat, grad, self.learning_rate)
+                lr = self.learning_rate if learning_rate is None else learning_rate
+                st.optimizer.step(flat, grad, lr)
+                if frozen is not None:  # momentum or weight decay would still move them
+                    flat[frozen] = backup[frozen]
                 if not math.isfinite(float(flat @ flat)):
                     np.copyto(flat, backup)
                     self._diverge("the weights overflowed to infinity or NaN")
@@ -291,6 +310,8 @@ class Trainer:
         if st.dead is None or st.dead.size != flat.size:  # a new shape revives every link
             st.dead = np.zeros(flat.size, dtype=bool)
         new[st.dead] = flat[st.dead]  # a dead link is never updated again
+        if net.frozen is not None:
+            new[net.frozen] = flat[net.frozen]
         if spec.regularization == "l1":
             crossed = (moved * new < 0) & (net.weight_mask > 0) & ~st.dead
             new[crossed] = 0.0
@@ -325,6 +346,9 @@ class Trainer:
         m = self.metrics()
         for k in HISTORY_KEYS:
             st.history[k].append(m[k])
+        norms = layer_norms(self.network.params, self.network.grads, self.last_update)
+        for k, values in zip(HEALTH_KEYS, norms, strict=True):
+            st.health[k].append(values)
         if m["train_loss"] is None or m["train_loss"] > st.loss_ceiling:
             self._diverge(
                 f"the training loss exploded ({_shown(m['train_loss'])}, more than "
@@ -334,6 +358,7 @@ class Trainer:
         if len(st.history["epoch"]) > MAX_HISTORY:
             # keep the curve's shape over any run length: drop every other old entry
             st.history = {k: v[::2] for k, v in st.history.items()}
+            st.health = {k: v[::2] for k, v in st.health.items()}
 
     def _diverge(self, what: str, at: int | None = None) -> None:
         lr = self.learning_rate
@@ -441,6 +466,30 @@ class Trainer:
             W[i, j] = value
         self._changed()
 
+    def set_neuron(self, layer: int, index: int, state: str = "off") -> None:
+        """Knock hidden unit ``index`` of hidden layer ``layer`` out, freeze it, or undo.
+
+        ``state``: ``"active"``; ``"off"`` (its output is forced to 0, so it neither
+        contributes nor learns); ``"frozen"`` (it works but its incoming weights and bias
+        never change). Logged in the timeline, kept in snapshots, replayed on rewind.
+        """
+        code = surgery.check_neuron(self.spec.hidden, layer, index, state)
+        self._apply_neuron(layer, index, code)
+        self.recorder.log(self.state, "neuron", f"layer {layer + 1} unit {index + 1}: {state}",
+                          ("neuron", (layer, index, code)))  # fmt: skip
+
+    def _apply_neuron(self, layer: int, index: int, code: int) -> None:
+        st = self.state
+        st.neurons = surgery.with_state(self.spec.hidden, st.neurons, layer, index, code)
+        units, frozen = surgery.network_masks(self.network.layer_sizes, st.neurons)
+        self.network.unit_masks, self.network.frozen = units, frozen
+        self._changed()
+
+    @property
+    def neurons(self) -> list[list[str]]:
+        """Every hidden unit's surgery state (``active``/``off``/``frozen``), per layer."""
+        return surgery.by_layer(self.spec.hidden, self.state.neurons)
+
     def reconfigure(self, config: Any) -> str:
         """Apply a new config, keeping as much progress as it allows.
 
@@ -485,6 +534,7 @@ class Trainer:
         # everything is built: commit
         self.spec, self.network = spec, net
         st.params, st.optimizer, st.rng = net.flat, optimizer, rng
+        st.neurons = surgery.carry(old_spec.hidden, spec.hidden, st.neurons)
         st.backup = net.flat.copy()
         st.diverged = None  # weights are finite (a diverged step is rolled back): carry on
         self._prepare()
@@ -534,6 +584,8 @@ class Trainer:
         what, value = payload
         if what == "weight":
             self._apply_weight(value)
+        elif what == "neuron":
+            self._apply_neuron(*value)
         else:
             spec = spec_of(value)
             self._apply_config(value, spec, change_kind(self.spec, spec))
@@ -544,6 +596,7 @@ class Trainer:
         """Make a copy of the checkpoint ``saved`` the live state."""
         state = saved.copy(share_history=True)
         state.history = {k: list(v[:history_len]) for k, v in saved.history.items()}
+        state.health = {k: list(v[:history_len]) for k, v in saved.health.items()}
         spec = spec_of(state.config)
         if spec != self.spec:
             self.config, self.spec = state.config, spec
@@ -615,6 +668,53 @@ class Trainer:
     def diagnostics(self) -> dict[str, Any]:
         """Per-layer training health: gradient/weight norms, update ratio, dead/saturated units."""
         return diagnose(self.network, self.last_update, self._F_train)
+
+    # Insight views: computed only when asked, never while training -------------------
+    def hidden_space(self, layer: int | None = None) -> HiddenSpace:
+        """The data and the input lattice as hidden layer ``layer`` (default: the last) sees them."""
+        d = self.data
+        if layer is None:
+            layer = len(self.spec.hidden) - 1
+        X = np.concatenate([d.X_train, d.X_test])
+        y = np.concatenate([d.y_train, d.y_test])
+        return hidden_space(self.network, self.spec.features, X, y, d.n_train, layer)
+
+    def landscape(self, directions: str = "random", resolution: int = 31, span: float = 1.0,
+                  seed: int = 0) -> Landscape:  # fmt: skip
+        """The training objective on a plane through the current weights, and the path taken.
+
+        ``directions``: ``"random"`` (filter-normalized, drawn from ``seed``) or
+        ``"trajectory"`` (principal directions of the run's checkpoints). ``resolution``:
+        odd, up to 51. The centre value is exactly the current objective.
+        """
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        past = [(c.state.step, c.state.params) for c in self.recorder.checkpoints]
+        return landscape(self.network, self._F_train, self._T_train, directions=directions,
+                         resolution=resolution, span=span, seed=seed, past=past,
+                         step=self.state.step)  # fmt: skip
+
+    def loss_slice(self, points: int = 51, span: float = 1.0) -> LossSlice:
+        """The objective along the last update's direction (before any step: the gradient's)."""
+        direction = self.last_update
+        if not direction.any():
+            net = self.network
+            saved = net.grad_flat.copy()  # the last step's gradient stays for diagnostics
+            net.backprop(self._F_train, self._T_train)
+            direction = -net.grad_flat
+            net.grad_flat[...] = saved
+        return loss_slice(self.network, self._F_train, self._T_train, direction,
+                          points=points, span=span)  # fmt: skip
+
+    def lr_range_test(self, start: float = 1e-5, stop: float = 10.0, steps: int = 200) -> RangeTest:
+        """Smith's learning-rate range test, on a fork: this run is left bit-identical."""
+        check_range(start, stop, steps)
+        return range_test(self.fork(detail="learning-rate range test"), start, stop, steps)
+
+    def health(self) -> dict[str, Any]:
+        """Per-layer gradient norm and update ratio over epochs, warnings with advice."""
+        return health_report(self.history["epoch"], self.state.health, self.spec.activations,
+                             self.diagnostics(), self.metrics()["train_loss"])  # fmt: skip
 
 
 def parameter_size(config: Any) -> int:
