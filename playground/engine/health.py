@@ -61,9 +61,11 @@ def layer_norms(params: Sequence[tuple[np.ndarray, np.ndarray]],
 
 
 def _recent(series: Sequence[Sequence[float | None] | None], layer: int) -> float | None:
-    values = [
-        e[layer] for e in series[-WINDOW:] if e is not None and layer < len(e) and e[layer]
-    ]
+    values: list[float] = []
+    for e in series[-WINDOW:]:
+        v = e[layer] if e is not None and layer < len(e) else None
+        if v:
+            values.append(v)
     return float(np.median(values)) if values else None
 
 
@@ -100,14 +102,15 @@ def warnings(
                     "Use He initialization so every layer keeps the signal's scale, or use "
                     "fewer layers. A higher learning rate would not help the first layers."
                 )
-            out.append(_warn("vanishing", 0, f"vanishing gradients: the first layer's "
-                             f"gradient is {first / last:.1e} of the last layer's", advice))  # fmt: skip
+            what = f"vanishing gradients: the first layer's gradient is {first / last:.1e} "
+            what += "of the last layer's"
+            out.append(_warn("vanishing", 0, what, advice))
         elif first > EXPLODING_RATIO * last:
             out.append(_exploding(f"the first layer's gradient is {first / last:.0f}x the last's"))
     recent = [e[depth - 1] for e in grads[-WINDOW:] if e and len(e) == depth and e[depth - 1]]
-    if not any(w["kind"] == "exploding" for w in out) and len(recent) >= 2:
-        if recent[-1] > EXPLODING_GROWTH * min(recent):
-            out.append(_exploding("the gradient grew a hundredfold within a few epochs"))
+    exploding = any(w["kind"] == "exploding" for w in out)
+    if not exploding and len(recent) >= 2 and recent[-1] > EXPLODING_GROWTH * min(recent):
+        out.append(_exploding("the gradient grew a hundredfold within a few epochs"))
     for layer in current["layers"]:
         k = layer["layer"]
         dead, sat = layer.get("dead_fraction"), layer.get("saturated_fraction")

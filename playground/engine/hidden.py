@@ -114,10 +114,8 @@ def hidden_space(
             grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, d)
             H = grid if comps is None else mean + grid @ comps
             out = loss.output(forward(H, start=layer + 1)[0])
-            if out.shape[1] > 1:
-                values = np.argmax(out, axis=1).astype(np.float64)
-            else:
-                values = out[:, 0]
+            multi = out.shape[1] > 1
+            values = np.argmax(out, axis=1).astype(np.float64) if multi else out[:, 0]
             field = values.reshape((n,) * d)
             if d == 2:  # rows follow the second axis, as in the boundary grids
                 field = field.T

@@ -174,7 +174,8 @@ def landscape(
         rng = np.random.default_rng([seed, 17])
         d1, d2 = filter_normalized(net, rng), filter_normalized(net, rng)
     else:
-        d1, d2 = trajectory_directions(theta, np.array([p for _, p in earlier]).reshape(-1, theta.size))
+        stack = np.array([p for _, p in earlier]).reshape(-1, theta.size)
+        d1, d2 = trajectory_directions(theta, stack)
     coords = np.linspace(-span, span, resolution)
     coords[resolution // 2] = 0.0
     A, B = np.meshgrid(coords, coords)  # A varies along columns, B along rows

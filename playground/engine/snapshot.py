@@ -22,7 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from playground.engine.state import HISTORY_KEYS, RunState
+from playground.engine.spec import spec_of
+from playground.engine.state import HEALTH_KEYS, HISTORY_KEYS, RunState
+from playground.engine.surgery import by_layer, check_states
 
 FORMAT = "nn-playground/snapshot"
 VERSION = 2  # 2 added the optional display timeline; version 1 snapshots still restore
@@ -92,7 +94,11 @@ def take_snapshot(state: RunState, network: Any, events: list[dict[str, Any]]) -
         "diverged": state.diverged,
         "loss_ceiling": state.loss_ceiling,
         "timeline": events[-MAX_TIMELINE_EVENTS:],
-    }
+        # optional fields (absent: every unit active, no health record)
+        "neurons": None if state.neurons is None else by_layer(
+            spec_of(state.config).hidden, state.neurons),
+        "health": {k: list(v) for k, v in state.health.items()},
+    }  # fmt: skip
 
 
 def _counter(snap: dict[str, Any], key: str, high: int = MAX_COUNTER) -> int:
@@ -130,6 +136,35 @@ def _history(raw: Any) -> dict[str, list[Any]]:
             if not (v is None or _is_number(v)):
                 raise ValueError(f"snapshot history {key} holds a non-finite or non-number value")
         out[key] = list(values)
+    return out
+
+
+def _non_negative(v: Any) -> bool:
+    return not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v) and v >= 0
+
+
+def _health(raw: Any, length: int, depth: int) -> dict[str, list[Any]]:
+    """The optional per-epoch health record; absent, it is empty entries (None)."""
+    if raw is None:
+        return {k: [None] * length for k in HEALTH_KEYS}
+    if not isinstance(raw, dict) or set(raw) != set(HEALTH_KEYS):
+        raise ValueError(f"snapshot health must have exactly the keys {list(HEALTH_KEYS)}")
+    out: dict[str, list[Any]] = {}
+    for key, values in raw.items():
+        if not isinstance(values, list) or len(values) != length:
+            raise ValueError(f"snapshot health {key} must be a list as long as the history")
+        for entry in values:
+            ok = entry is None or (
+                isinstance(entry, list)
+                and len(entry) <= depth
+                and all(v is None or _non_negative(v) for v in entry)
+            )
+            if not ok:
+                raise ValueError(
+                    f"snapshot health {key} entries must be null or lists of at most "
+                    f"{depth} non-negative numbers"
+                )
+        out[key] = [None if e is None else list(e) for e in values]
     return out
 
 
@@ -224,6 +259,8 @@ def _state_of(snap: dict[str, Any], config: Any, fresh: RunState, n_train: int) 
     ceiling: Any = snap.get("loss_ceiling")
     if not _is_number(ceiling) or not ceiling > 0:
         raise ValueError("snapshot loss_ceiling must be a finite positive number")
+    history = _history(snap.get("history"))
+    spec = spec_of(config)
     return RunState(
         config=config,
         params=params,
@@ -233,8 +270,10 @@ def _state_of(snap: dict[str, Any], config: Any, fresh: RunState, n_train: int) 
         position=_counter(snap, "position", n_train - 1),
         step=_counter(snap, "step"),
         epoch=_counter(snap, "epoch"),
-        history=_history(snap.get("history")),
+        history=history,
         diverged=diverged and {"step": diverged["step"], "reason": diverged["reason"]},
         loss_ceiling=float(ceiling),
         backup=params.copy(),
+        neurons=check_states(snap.get("neurons"), spec.hidden),
+        health=_health(snap.get("health"), len(history["epoch"]), len(spec.hidden) + 1),
     )

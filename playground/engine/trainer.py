@@ -22,19 +22,19 @@ from typing import Any
 
 import numpy as np
 
-from playground.engine.data import Data, make_data
 from playground.engine import surgery
+from playground.engine.data import Data, make_data
 from playground.engine.diagnostics import diagnose
+from playground.engine.features import feature_matrix
 from playground.engine.health import layer_norms
 from playground.engine.health import report as health_report
 from playground.engine.hidden import HiddenSpace, hidden_space
-from playground.engine.landscape import Landscape, LossSlice, landscape, loss_slice
-from playground.engine.lr_range import RangeTest, range_test
-from playground.engine.lr_range import check_options as check_range
-from playground.engine.features import feature_matrix
 from playground.engine.initializers import get_initializer
+from playground.engine.landscape import Landscape, LossSlice, landscape, loss_slice
 from playground.engine.loop import RunResult, run_loop
 from playground.engine.losses import make_loss, output_size
+from playground.engine.lr_range import RangeTest, range_test
+from playground.engine.lr_range import check_options as check_range
 from playground.engine.network import Network, parameter_count
 from playground.engine.optimizers import Optimizer, clip_by_global_norm, make_optimizer
 from playground.engine.render import Rendering, render
@@ -671,7 +671,7 @@ class Trainer:
 
     # Insight views: computed only when asked, never while training -------------------
     def hidden_space(self, layer: int | None = None) -> HiddenSpace:
-        """The data and the input lattice as hidden layer ``layer`` (default: the last) sees them."""
+        """The data and the input lattice as hidden layer ``layer`` (default: last) sees them."""
         d = self.data
         if layer is None:
             layer = len(self.spec.hidden) - 1
