@@ -49,7 +49,7 @@ def test_grid_equals_point_by_point_evaluation() -> None:
     for i, j in [(0, 0), (6, 2), (3, 5)]:
         probe.network.flat[...] = theta + scape.alphas[i] * d1 + scape.betas[j] * d2
         expected = probe.network.loss(probe.train_features, probe.data.y_train)
-        assert scape.losses[j, i] == pytest.approx(expected, rel=1e-10)
+        assert scape.losses[j, i] == pytest.approx(expected, rel=1e-5)  # float32 batch
     np.testing.assert_array_equal(t.network.flat, theta)  # the run is untouched
 
 
