@@ -123,7 +123,7 @@ def objectives(
         T = T.astype(dtype, copy=False)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for start in range(0, len(thetas), chunk):
-            block = thetas[start : start + chunk].astype(dtype, copy=False)
+            block: np.ndarray = thetas[start : start + chunk].astype(dtype, copy=False)
             out[start : start + len(block)] = _data_losses(net, F, T, block)
         out += _penalties(net, thetas)
     return out
@@ -188,8 +188,8 @@ def landscape(
     A, B = np.meshgrid(coords, coords)  # A varies along columns, B along rows
     thetas = theta + A.reshape(-1, 1) * d1 + B.reshape(-1, 1) * d2
     values = objectives(net, F, T, thetas, np.float32)
-    center = (resolution * resolution) // 2
-    values[center] = objectives(net, F, T, theta[None, :])[0]  # exact, in float64
+    middle = (resolution * resolution) // 2
+    values[middle] = objectives(net, F, T, theta[None, :])[0]  # exact, in float64
     losses = _finite(values).reshape(resolution, resolution)
     basis = np.stack([d1, d2], axis=1)
     if earlier:
