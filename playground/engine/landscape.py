@@ -98,12 +98,12 @@ def trajectory_directions(theta: np.ndarray, past: np.ndarray) -> tuple[np.ndarr
     M = M[np.linalg.norm(M, axis=1) > 0]
     if len(M) < 2:
         raise ValueError(
-            "directions: 'trajectory' needs at least two earlier checkpoints of this "
+            "directions 'trajectory' needs at least two earlier checkpoints of this "
             "architecture (train longer, or use 'random')"
         )
     _, s, vt = np.linalg.svd(M, full_matrices=False)
     if s[1] <= 1e-12 * s[0]:
-        raise ValueError("directions: the path so far is a straight line; use 'random'")
+        raise ValueError("directions 'trajectory' needs a path that is not a straight line; use 'random'")
     dirs = []
     for u in vt[:2]:
         extent = float(np.abs(M @ u).max())

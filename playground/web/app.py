@@ -21,7 +21,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from playground.config import LIMITS, options
 from playground.tflink import TF_LINK
-from playground.web import api_docs, pages, routes_api, routes_points
+from playground.web import api_docs, pages, routes_api, routes_insight, routes_points
 from playground.web.connection import SessionRegistry, serve_websocket
 from playground.web.errors import install_error_handlers
 from playground.web.protocol import view_field_specs
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(routes_api.router)
     app.include_router(routes_points.router)
+    app.include_router(routes_insight.router)
     app.include_router(pages.router)
     app.include_router(api_docs.router)
     app.add_api_websocket_route("/ws", serve_websocket)
