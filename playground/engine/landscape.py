@@ -103,7 +103,7 @@ def trajectory_directions(theta: np.ndarray, past: np.ndarray) -> tuple[np.ndarr
         )
     _, s, vt = np.linalg.svd(M, full_matrices=False)
     if s[1] <= 1e-12 * s[0]:
-        raise ValueError("directions 'trajectory' needs a path that is not a straight line; use 'random'")
+        raise ValueError("directions 'trajectory' needs a path that is not a straight line")
     dirs = []
     for u in vt[:2]:
         extent = float(np.abs(M @ u).max())

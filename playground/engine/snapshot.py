@@ -97,7 +97,7 @@ def take_snapshot(state: RunState, network: Any, events: list[dict[str, Any]]) -
         # optional fields (absent: every unit active, no health record)
         "neurons": None if state.neurons is None else by_layer(
             spec_of(state.config).hidden, state.neurons),
-        "health": {k: list(v) for k, v in state.health.items()},
+        "health": _encode_health(state.health),
     }  # fmt: skip
 
 
@@ -139,33 +139,39 @@ def _history(raw: Any) -> dict[str, list[Any]]:
     return out
 
 
-def _non_negative(v: Any) -> bool:
-    return not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v) and v >= 0
+def _encode_health(health: dict[str, list[Any]]) -> dict[str, Any]:
+    """Per-epoch, per-layer values as base64 float32 (0 = missing): compact on the wire."""
+    width = max((len(e) for v in health.values() for e in v if e), default=0)
+    out: dict[str, Any] = {"epochs": len(health[HEALTH_KEYS[0]]), "layers": width}
+    for key in HEALTH_KEYS:
+        table = np.zeros((len(health[key]), width), dtype="<f4")
+        for i, entry in enumerate(health[key]):
+            for k, v in enumerate(entry or ()):
+                table[i, k] = v if v is not None and v < 3e38 else 0.0
+        out[key] = encode_array(table, "<f4")
+    return out
 
 
 def _health(raw: Any, length: int, depth: int) -> dict[str, list[Any]]:
-    """The optional per-epoch health record; absent, it is empty entries (None)."""
+    """The optional per-epoch health record (a display record: one that does not match the
+    history's length is replaced by empty entries rather than refusing the snapshot)."""
+    empty = {k: [None] * length for k in HEALTH_KEYS}
     if raw is None:
-        return {k: [None] * length for k in HEALTH_KEYS}
-    if not isinstance(raw, dict) or set(raw) != set(HEALTH_KEYS):
-        raise ValueError(f"snapshot health must have exactly the keys {list(HEALTH_KEYS)}")
+        return empty
+    if not isinstance(raw, dict) or not set(HEALTH_KEYS) <= set(raw):
+        raise ValueError(f"snapshot health must be an object with {list(HEALTH_KEYS)}")
+    epochs, layers = raw.get("epochs"), raw.get("layers")
+    for name, v, hi in (("epochs", epochs, MAX_HISTORY_ENTRIES), ("layers", layers, depth)):
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= hi:
+            raise ValueError(f"snapshot health {name} must be an integer in 0..{hi}")
     out: dict[str, list[Any]] = {}
-    for key, values in raw.items():
-        if not isinstance(values, list) or len(values) != length:
-            raise ValueError(f"snapshot health {key} must be a list as long as the history")
-        for entry in values:
-            ok = entry is None or (
-                isinstance(entry, list)
-                and len(entry) <= depth
-                and all(v is None or _non_negative(v) for v in entry)
-            )
-            if not ok:
-                raise ValueError(
-                    f"snapshot health {key} entries must be null or lists of at most "
-                    f"{depth} non-negative numbers"
-                )
-        out[key] = [None if e is None else list(e) for e in values]
-    return out
+    for key in HEALTH_KEYS:
+        table = decode_array(raw[key], epochs * layers, f"health {key}", "<f4")
+        if (table < 0).any():
+            raise ValueError(f"snapshot health {key} holds a negative value")
+        rows = table.astype(np.float64).reshape(epochs, layers).tolist()
+        out[key] = [[v if v > 0 else None for v in row] for row in rows]
+    return out if epochs == length else empty
 
 
 def _timeline(raw: Any) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ from playground.web.frames import dumps, json_safe
 from playground.web.limits import TokenBucket, WindowCounter
 from playground.web.live import LiveSession, Message
 from playground.web.memory import release_free_memory
-from playground.web.protocol import Command, ProtocolError, parse_message
+from playground.web.protocol import VIEW_REQUESTS, Command, ProtocolError, parse_message
 from playground.web.settings import Settings
 
 log = logging.getLogger("playground.web")
@@ -192,6 +192,9 @@ class Connection:
         if isinstance(item, Outgoing):
             await self._send([item.message])
             return
+        if item.type in VIEW_REQUESTS:
+            await self._view_request(item)
+            return
         try:
             replies = self.session.handle(item)
         except Exception:
@@ -202,6 +205,22 @@ class Connection:
                 ).to_message()
             ]
         await self._send(replies)
+
+    async def _view_request(self, command: Command) -> None:
+        """Compute an insight view in a worker thread (other sessions keep running)."""
+        try:
+            job = self.session.view_job(command)
+            data = await asyncio.to_thread(job)
+        except ProtocolError as e:
+            e.request = command.type
+            await self._send([e.to_message()])
+            return
+        except Exception:
+            log.exception("session %s failed on %r", self.session.id, command.type)
+            await self._send([ProtocolError(f"internal error while handling {command.type!r}",
+                                            None, command.type).to_message()])  # fmt: skip
+            return
+        await self.ws.send_bytes(data)
 
     async def _drain(self) -> None:
         while not self.queue.empty():
