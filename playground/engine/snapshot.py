@@ -160,10 +160,8 @@ def _health(raw: Any, length: int, depth: int) -> dict[str, list[Any]]:
         return empty
     if not isinstance(raw, dict) or not set(HEALTH_KEYS) <= set(raw):
         raise ValueError(f"snapshot health must be an object with {list(HEALTH_KEYS)}")
-    epochs, layers = raw.get("epochs"), raw.get("layers")
-    for name, v, hi in (("epochs", epochs, MAX_HISTORY_ENTRIES), ("layers", layers, depth)):
-        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= hi:
-            raise ValueError(f"snapshot health {name} must be an integer in 0..{hi}")
+    epochs = _counter(raw, "epochs", MAX_HISTORY_ENTRIES)
+    layers = _counter(raw, "layers", depth)
     out: dict[str, list[Any]] = {}
     for key in HEALTH_KEYS:
         table = decode_array(raw[key], epochs * layers, f"health {key}", "<f4")

@@ -81,6 +81,7 @@ def test_health_record_follows_history_through_rewind_and_snapshot() -> None:
     for key, values in t.state.health.items():  # float32 on the wire: a display record
         np.testing.assert_allclose(restored.state.health[key], values, rtol=1e-6)
     snap = t.snapshot()
-    snap["health"]["update_ratio"] = base64.b64encode(b"\0\0\x80\xbf" * 3 * snap["health"]["layers"]).decode()
+    negative = b"\0\0\x80\xbf" * 3 * snap["health"]["layers"]  # -1.0f
+    snap["health"]["update_ratio"] = base64.b64encode(negative).decode()
     with pytest.raises(ValueError, match="health"):
         Trainer.restore(snap)
