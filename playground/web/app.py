@@ -24,6 +24,7 @@ from playground.tflink import TF_LINK
 from playground.web import api_docs, pages, routes_api, routes_insight, routes_points
 from playground.web.connection import SessionRegistry, serve_websocket
 from playground.web.errors import install_error_handlers
+from playground.web.insight import insight_options
 from playground.web.protocol import view_field_specs
 from playground.web.settings import Settings
 
@@ -44,6 +45,7 @@ def build_options(settings: Settings) -> dict[str, Any]:
     payload["view_fields"] = view_field_specs()
     payload["limits"] = {**LIMITS, **settings.public_limits()}
     payload["tf_link"] = TF_LINK
+    payload["insight"] = insight_options()
     return payload
 
 

@@ -14,11 +14,31 @@ from typing import Any
 
 import numpy as np
 
+from playground.engine import landscape, lr_range
+from playground.engine.surgery import NEURON_STATES
 from playground.engine.trainer import Trainer
 from playground.web.frames import ArrayEntry, encode_frame, finite, json_safe
 from playground.web.protocol import View
 
 HEALTH_POINTS = 300  # epochs sent at most (older ones thinned evenly)
+
+
+def insight_options() -> dict[str, Any]:
+    """The views' options, defaults and limits for ``GET /api/options`` (``insight``)."""
+    return {
+        "landscape": {
+            "directions": list(landscape.DIRECTIONS),
+            "resolution": {"default": 31, "min": landscape.MIN_RESOLUTION,
+                           "max": landscape.MAX_RESOLUTION, "odd": True},
+            "span": {"default": 1.0, "min": 0.0, "max": landscape.MAX_SPAN, "exclusive_min": True},
+        },
+        "lr_range": {
+            "start": {"default": 1e-5, "min": lr_range.MIN_LR, "max": lr_range.MAX_LR},
+            "stop": {"default": 10.0, "min": lr_range.MIN_LR, "max": lr_range.MAX_LR},
+            "steps": {"default": 200, "min": lr_range.MIN_STEPS, "max": lr_range.MAX_STEPS},
+        },
+        "neuron_states": list(NEURON_STATES),
+    }  # fmt: skip
 
 
 def _f32(a: np.ndarray) -> np.ndarray:

@@ -64,7 +64,8 @@ function decodeArray(buffer, payloadStart, spec) {
 /**
  * A live session. `handlers` gets: hello(msg, {reconnected}), config(msg), error(msg),
  * event(msg), frame(frame) (draw it; called inside requestAnimationFrame), status(state),
- * runs({runs, selected}), timeline(msg), snapshot(sessionSnapshot).
+ * runs({runs, selected}), timeline(msg), snapshot(sessionSnapshot), neurons(msg), and
+ * the insight replies landscape(reply) and lr_range(reply) (binary, decoded like frames).
  * A frame's `run` is its run id ("A" from servers without runs), `at` a past step or null.
  */
 export class Session {
@@ -137,6 +138,7 @@ export class Session {
         this.emit("config", { ...message, run: message.run || "A" });
         break;
       case "error":
+      case "neurons":
         this.emit(message.type, message);
         break;
       default:
@@ -156,6 +158,10 @@ export class Session {
       frame = decodeFrame(buffer);
     } catch {
       return; // a malformed frame is skipped; the next one replaces it
+    }
+    if (frame.type && frame.type !== "frame") {
+      this.emit(frame.type, frame); // an insight view's reply: not a frame, not acked
+      return;
     }
     frame.run = frame.run || "A";
     frame.at = frame.at === undefined ? null : frame.at;
@@ -269,6 +275,18 @@ export class Session {
     const message = { type: "set_weight", layer, kind, j, value };
     if (kind === "weight") message.i = i;
     return this.send(message);
+  }
+  /** Neuron surgery: state is "active", "off" or "frozen". */
+  setNeuron(layer, index, state, run = undefined) {
+    return this.send(withRun({ type: "set_neuron", layer, index, state }, run));
+  }
+  /** Ask for the loss landscape ({directions, resolution, span, seed}); reply: landscape. */
+  requestLandscape(options, run = undefined) {
+    return this.send(withRun({ type: "landscape", ...options }, run));
+  }
+  /** Ask for the LR range test ({start, stop, steps}); reply: lr_range. */
+  requestLrRange(options, run = undefined) {
+    return this.send(withRun({ type: "lr_range", ...options }, run));
   }
   requestSnapshot() {
     return this.send({ type: "snapshot" });
