@@ -52,14 +52,13 @@ def test_hidden_space_opens_draws_follows_training_and_closes(new_page: Any, ser
     assert page.locator(f"{tid('hidden-plot')} .scatterlayer .trace").count() >= 1
     before = drawn(page, "hidden-plot")
     play(page)
-    wait_epoch_at_least(page, 5)
-    wait_drawn_more(page, "hidden-plot", before + 2)
+    wait_epoch_at_least(page, 3)
+    wait_drawn_more(page, "hidden-plot", before + 1)
     save(page, "hidden")
     pause(page)
     page.select_option(tid("hidden-layer"), "0")  # 4 units: principal components
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=hidden-note]').textContent.includes('principal')"
-    )
+    note = "document.querySelector('[data-testid=hidden-note]').textContent"
+    page.wait_for_function(f"() => {note}.includes('principal')")
     close_and_check(page, "hidden")
     # closed: frames no longer carry the view
     page.click(tid("step"))
@@ -75,7 +74,7 @@ def test_landscape_opens_draws_follows_training_and_closes(new_page: Any, server
     assert page.locator(f"{tid('landscape-plot')} .contourlayer").count() == 1
     first_step = int(page.get_attribute(tid("landscape-plot"), "data-step"))
     play(page)
-    wait_epoch_at_least(page, 8)
+    wait_epoch_at_least(page, 5)  # step 125: two checkpoints (0, 100) behind it
     page.wait_for_function(
         "s => Number(document.querySelector('[data-testid=landscape-plot]').dataset.step) > s",
         arg=first_step,
@@ -121,7 +120,7 @@ def test_health_over_time_warns_with_advice_and_closes(new_page: Any, server: An
         "() => Number(document.querySelector('[data-testid=health-grad]').dataset.epochs) >= 5"
     )
     before = drawn(page, "health-grad")
-    wait_epoch_at_least(page, 12)
+    wait_epoch_at_least(page, 8)
     wait_drawn_more(page, "health-grad", before)
     pause(page)
     page.wait_for_function(

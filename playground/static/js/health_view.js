@@ -58,7 +58,7 @@ export class HealthView {
     const layout = (title, extra = {}) => ({
       font: FONT, margin: { l: 55, r: 5, t: 25, b: 35 }, title: { text: title, font: { size: 13 } },
       xaxis: { title: { text: "epoch" } }, yaxis: { type: "log", exponentformat: "power" },
-      legend: { orientation: "h", y: -0.25, font: { size: 11 } }, uirevision: "health", ...extra,
+      legend: { font: { size: 10 }, x: 1.01, y: 1 }, uirevision: "health", ...extra,
     });
     Plotly.react(this.grad, traces(a.health_grad), layout("gradient norm"), PLOT_CONFIG);
     const healthy = { type: "line", xref: "paper", x0: 0, x1: 1, y0: 1e-3, y1: 1e-3,

@@ -9,8 +9,10 @@ export class LrRangeView {
   constructor(root, ctx) {
     this.ctx = ctx;
     const o = ctx.options.insight.lr_range;
+    const shown = (v) => (v < 1e-3 ? v.toExponential() : String(v));
     const number = (name, spec, step) => element("input", { type: "number", min: spec.min,
-      max: spec.max, step, value: spec.default, testid: `lr-${name}`, "aria-label": name });
+      max: spec.max, step, value: shown(spec.default), testid: `lr-${name}`,
+      "aria-label": name });
     this.start = number("start", o.start, "any");
     this.stop = number("stop", o.stop, "any");
     this.steps = number("steps", o.steps, 10);
