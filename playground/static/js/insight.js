@@ -12,11 +12,11 @@ import { HiddenView } from "./hidden_view.js";
 import { LandscapeView } from "./landscape_view.js";
 import { LrRangeView } from "./lr_view.js";
 
-const VIEWS = [
-  ["hidden", "Hidden space", HiddenView],
-  ["landscape", "Loss landscape", LandscapeView],
-  ["lr_range", "LR finder", LrRangeView],
-  ["health", "Health over time", HealthView],
+const VIEWS = [ // name, pane title, button label, module
+  ["hidden", "Hidden space", "Hidden space", HiddenView],
+  ["landscape", "Loss landscape", "Landscape", LandscapeView],
+  ["lr_range", "Learning-rate finder", "LR finder", LrRangeView],
+  ["health", "Health over time", "Health", HealthView],
 ];
 
 export class Insight {
@@ -32,7 +32,7 @@ export class Insight {
     ctx = { ...ctx, labels: (run) => this.labels.get(run) || null };
     this.views = new Map();
     this.buttons = new Map();
-    for (const [name, label, View] of VIEWS) {
+    for (const [name, label, short, View] of VIEWS) {
       const pane = document.createElement("section");
       pane.className = "insight-pane";
       pane.hidden = true;
@@ -56,7 +56,8 @@ export class Insight {
       this.views.set(name, { pane, view: new View(body, ctx), open: false });
       const button = document.createElement("button");
       button.type = "button";
-      button.textContent = label;
+      button.textContent = short;
+      button.title = label;
       button.setAttribute("aria-pressed", "false");
       button.setAttribute("data-testid", `open-${name}`);
       button.addEventListener("click", () => this.toggle(name));
