@@ -154,6 +154,7 @@ def test_knocking_out_a_neuron_from_the_diagram_changes_the_boundary(
     click_neuron("off")
     page.wait_for_function(f"b => ({image})() !== b", arg=before)
     assert page.evaluate("() => window.playground.page.frame.neurons[0][1]") == "off"
+    save(page, "surgery")
     click_neuron("frozen")  # a frozen unit still works: the boundary is the original one
     page.wait_for_function(f"b => ({image})() === b", arg=before)
     click_neuron("active")

@@ -84,3 +84,13 @@ def test_epochs_are_bounded_by_the_time_budget(make_client: Callable[..., TestCl
     got = client.post("/api/lr-range", json={"config": config, "epochs": 1000, "steps": 20})
     assert got.status_code == 200
     assert got.json()["run"]["metrics"]["epoch"] < 1000
+
+
+def test_options_publish_the_insight_limits(client: TestClient) -> None:
+    insight = client.get("/api/options").json()["insight"]
+    assert insight["landscape"]["resolution"] == {"default": 31, "min": 3, "max": 51, "odd": True}
+    assert insight["landscape"]["directions"] == ["random", "trajectory"]
+    assert insight["lr_range"]["steps"]["max"] == 1000
+    assert insight["neuron_states"] == ["active", "off", "frozen"]
+    view_fields = {f["name"]: f for f in client.get("/api/options").json()["view_fields"]}
+    assert view_fields["hidden_layer"]["min"] == -1 and view_fields["health"]["default"] is False
