@@ -96,6 +96,8 @@ def hidden_space(
     width = hidden_sizes[layer]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         A = forward(feature_matrix(X, features))[1][layer]
+        if not np.isfinite(A).all():
+            raise ValueError("layer: its outputs overflowed (the run diverged); reset or rewind")
         L = forward(feature_matrix(lattice_points(), features))[1][layer]
         comps = mean = None
         explained: tuple[float, ...] = ()

@@ -689,7 +689,12 @@ class Trainer:
         """
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-        past = [(c.state.step, c.state.params) for c in self.recorder.checkpoints]
+        same = (self.spec.features, self.spec.hidden)  # the path of this architecture only
+        past = []
+        for c in self.recorder.checkpoints:
+            spec = spec_of(c.state.config)
+            if (spec.features, spec.hidden) == same:
+                past.append((c.state.step, c.state.params))
         return landscape(self.network, self._F_train, self._T_train, directions=directions,
                          resolution=resolution, span=span, seed=seed, past=past,
                          step=self.state.step)  # fmt: skip

@@ -51,8 +51,11 @@ def hidden_part(trainer: Trainer, view: View) -> tuple[list[ArrayEntry], dict[st
     if view.hidden_layer < 0 or depth == 0:
         return [], None
     layer = min(view.hidden_layer, depth - 1)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        hs = trainer.hidden_space(layer)
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            hs = trainer.hidden_space(layer)
+    except ValueError as e:  # a diverged run: say so instead of drawing
+        return [], {"layer": layer, "error": str(e).partition(": ")[2]}
     arrays: list[ArrayEntry] = [("hs_points", _f32(hs.points), {}),
                                 ("hs_lattice", _f32(hs.lattice), {})]  # fmt: skip
     if hs.field is not None:

@@ -120,3 +120,11 @@ def test_loss_slice_centre_and_direction() -> None:
     assert after.losses[10] == pytest.approx(objective(t), abs=1e-12)
     assert after.t[0] == -0.5 and after.t[-1] == 0.5
     np.testing.assert_array_equal(t.network.grad_flat, grad)
+
+
+def test_path_keeps_only_checkpoints_of_the_current_architecture() -> None:
+    t = Trainer(RunConfig(**REFERENCE), checkpoint_every=20)
+    t.run(steps=60)
+    t.reconfigure(RunConfig(**{**REFERENCE, "hidden": [8, 8, 4]}))
+    t.run(steps=110)
+    assert t.landscape(resolution=5).path_steps == (80, 100, 110)

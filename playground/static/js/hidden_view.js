@@ -57,6 +57,10 @@ export class HiddenView {
   render(frame) {
     const hs = frame.hidden_space;
     const a = frame.arrays;
+    if (hs.error) {
+      this.note.textContent = `Layer ${hs.layer + 1}: ${hs.error}.`;
+      return;
+    }
     this.select.value = String(hs.layer);
     const d = hs.dims;
     const labels = this.ctx.labels(frame.run);

@@ -117,7 +117,8 @@ export class LandscapeView {
       xaxis: { title: { text: "along the last update (× weight norm)" } },
       yaxis: { title: { text: "loss" } },
     }, PLOT_CONFIG);
-    this.note.textContent = `Step ${msg.step}: training loss ${msg.center_loss.toFixed(4)} at ★, `
+    const loss = msg.center_loss === null ? "not finite" : msg.center_loss.toFixed(4);
+    this.note.textContent = `Step ${msg.step}: training loss ${loss} at ★, `
       + `around it along ${kind}; the white path is where the run came from.`;
     this.drawn += 1;
     this.plot.dataset.drawn = String(this.drawn);
