@@ -23,7 +23,8 @@ digits, plenty for a contour plot); the centre is the exact float64 objective.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,18 +112,37 @@ def trajectory_directions(theta: np.ndarray, past: np.ndarray) -> tuple[np.ndarr
     return dirs[0], dirs[1]
 
 
+Clock = Callable[[], float]
+
+
 def objectives(
-    net: Network, F: np.ndarray, T: np.ndarray, thetas: np.ndarray, dtype: type = np.float64
+    net: Network,
+    F: np.ndarray,
+    T: np.ndarray,
+    thetas: np.ndarray,
+    dtype: type = np.float64,
+    seconds: float | None = None,
+    clock: Clock = time.perf_counter,
 ) -> np.ndarray:
-    """The objective at each row of ``thetas`` (G, P), batched layer by layer in ``dtype``."""
+    """The objective at each row of ``thetas`` (G, P), batched layer by layer in ``dtype``.
+
+    With ``seconds``, the clock is read between chunks and a computation that runs past the
+    budget raises ValueError (naming ``resolution``, the knob that shrinks the work).
+    """  # fmt: skip
     widest = max(net.layer_sizes)
     chunk = max(1, CHUNK_ELEMENTS // (F.shape[0] * widest))
     out = np.empty(len(thetas))
     F = F.astype(dtype, copy=False)
     if T.dtype.kind == "f":
         T = T.astype(dtype, copy=False)
+    began = clock()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for start in range(0, len(thetas), chunk):
+            if seconds is not None and start and clock() - began > seconds:
+                raise ValueError(
+                    f"resolution {int(round(len(thetas) ** 0.5))}: this network and data need "
+                    f"more than the {seconds:g} s allowed; lower the resolution"
+                )
             block: np.ndarray = thetas[start : start + chunk].astype(dtype, copy=False)
             out[start : start + len(block)] = _data_losses(net, F, T, block)
         out += _penalties(net, thetas)
@@ -172,6 +192,7 @@ def _finite(values: np.ndarray) -> np.ndarray:
 def landscape(
     net: Network, F: np.ndarray, T: np.ndarray, *, directions: str, resolution: int,
     span: float, seed: int, past: Sequence[tuple[int, np.ndarray]], step: int,
+    seconds: float | None = None, clock: Clock = time.perf_counter,
 ) -> Landscape:  # fmt: skip
     """The 2D slice (see the module docstring); ``past`` = (step, params) checkpoints."""
     check_options(resolution, span, directions)
@@ -187,7 +208,7 @@ def landscape(
     coords[resolution // 2] = 0.0
     A, B = np.meshgrid(coords, coords)  # A varies along columns, B along rows
     thetas = theta + A.reshape(-1, 1) * d1 + B.reshape(-1, 1) * d2
-    values = objectives(net, F, T, thetas, np.float32)
+    values = objectives(net, F, T, thetas, np.float32, seconds, clock)
     middle = (resolution * resolution) // 2
     values[middle] = objectives(net, F, T, theta[None, :])[0]  # exact, in float64
     losses = _finite(values).reshape(resolution, resolution)

@@ -12,6 +12,8 @@ before its minimum (the steepest descent of the curve).
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +33,7 @@ class RangeTest:
     losses: np.ndarray
     smoothed: np.ndarray
     suggested: float | None  # None when the loss never fell
-    stopped: str  # "done", "exploded" or "diverged"
+    stopped: str  # "done", "exploded", "diverged" or "seconds" (the time budget ran out)
 
 
 def check_options(start: Any, stop: Any, steps: Any) -> None:
@@ -54,9 +56,16 @@ def suggestion(lrs: np.ndarray, smoothed: np.ndarray) -> float | None:
     return float(lrs[int(np.argmin(slope))])
 
 
-def range_test(fork: Any, start: float, stop: float, steps: int) -> RangeTest:
-    """Run the test on ``fork`` (a trainer this function may change at will)."""
+def range_test(
+    fork: Any, start: float, stop: float, steps: int, seconds: float | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> RangeTest:  # fmt: skip
+    """Run the test on ``fork`` (a trainer this function may change at will).
+
+    With ``seconds`` the test also stops (``stopped: "seconds"``) when the budget is spent.
+    """
     check_options(start, stop, steps)
+    began = clock()
     lrs = start * (stop / start) ** (np.arange(steps) / (steps - 1))
     net = fork.network
     F, T = fork.train_features, net.loss_fn.targets(fork.data.y_train)
@@ -67,6 +76,9 @@ def range_test(fork: Any, start: float, stop: float, steps: int) -> RangeTest:
     stopped = "done"
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for i, lr in enumerate(lrs):
+            if seconds is not None and i and clock() - began > seconds:
+                stopped = "seconds"
+                break
             if fork.step(1, learning_rate=float(lr)) != 1:
                 stopped = "diverged"
                 break

@@ -680,12 +680,13 @@ class Trainer:
         return hidden_space(self.network, self.spec.features, X, y, d.n_train, layer)
 
     def landscape(self, directions: str = "random", resolution: int = 31, span: float = 1.0,
-                  seed: int = 0) -> Landscape:  # fmt: skip
+                  seed: int = 0, seconds: float | None = None) -> Landscape:  # fmt: skip
         """The training objective on a plane through the current weights, and the path taken.
 
         ``directions``: ``"random"`` (filter-normalized, drawn from ``seed``) or
         ``"trajectory"`` (principal directions of the run's checkpoints). ``resolution``:
-        odd, up to 51. The centre value is exactly the current objective.
+        odd, up to 51. The centre value is exactly the current objective. ``seconds``
+        bounds the time (ValueError naming ``resolution`` past it).
         """
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -697,7 +698,7 @@ class Trainer:
                 past.append((c.state.step, c.state.params))
         return landscape(self.network, self._F_train, self._T_train, directions=directions,
                          resolution=resolution, span=span, seed=seed, past=past,
-                         step=self.state.step)  # fmt: skip
+                         step=self.state.step, seconds=seconds)  # fmt: skip
 
     def loss_slice(self, points: int = 51, span: float = 1.0) -> LossSlice:
         """The objective along the last update's direction (before any step: the gradient's)."""
@@ -711,10 +712,15 @@ class Trainer:
         return loss_slice(self.network, self._F_train, self._T_train, direction,
                           points=points, span=span)  # fmt: skip
 
-    def lr_range_test(self, start: float = 1e-5, stop: float = 10.0, steps: int = 200) -> RangeTest:
-        """Smith's learning-rate range test, on a fork: this run is left bit-identical."""
+    def lr_range_test(self, start: float = 1e-5, stop: float = 10.0, steps: int = 200,
+                      seconds: float | None = None) -> RangeTest:  # fmt: skip
+        """Smith's learning-rate range test, on a fork: this run is left bit-identical.
+
+        ``seconds`` bounds the time (the test then stops early, ``stopped="seconds"``).
+        """
         check_range(start, stop, steps)
-        return range_test(self.fork(detail="learning-rate range test"), start, stop, steps)
+        fork = self.fork(detail="learning-rate range test")
+        return range_test(fork, start, stop, steps, seconds)
 
     def health(self) -> dict[str, Any]:
         """Per-layer gradient norm and update ratio over epochs, warnings with advice."""

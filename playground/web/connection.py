@@ -96,6 +96,7 @@ class Connection:
             max_runs=settings.max_runs,
             checkpoint_every=settings.checkpoint_every,
             checkpoint_bytes=settings.checkpoint_kib * 1024,
+            view_seconds=settings.view_time_budget,
         )
         self.queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=64)
         self._hello = hello

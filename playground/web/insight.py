@@ -91,12 +91,15 @@ def health_part(trainer: Trainer, view: View) -> tuple[list[ArrayEntry], dict[st
     return arrays, json_safe(header)
 
 
-def landscape_job(trainer: Trainer, args: dict[str, Any], run: str) -> Callable[[], bytes]:
+def landscape_job(
+    trainer: Trainer, args: dict[str, Any], run: str, seconds: float
+) -> Callable[[], bytes]:
     """A job (for a worker thread) computing the landscape of a fork of ``trainer``."""
     fork = trainer.fork(detail="landscape")
 
     def job() -> bytes:
-        scape = fork.landscape(args["directions"], args["resolution"], args["span"], args["seed"])
+        scape = fork.landscape(args["directions"], args["resolution"], args["span"], args["seed"],
+                               seconds)  # fmt: skip
         cut = fork.loss_slice(span=args["span"])
         header = {
             "type": "landscape",
@@ -120,12 +123,14 @@ def landscape_job(trainer: Trainer, args: dict[str, Any], run: str) -> Callable[
     return job
 
 
-def range_job(trainer: Trainer, args: dict[str, Any], run: str) -> Callable[[], bytes]:
+def range_job(
+    trainer: Trainer, args: dict[str, Any], run: str, seconds: float
+) -> Callable[[], bytes]:
     """A job (for a worker thread) running the LR range test on a fork of ``trainer``."""
     fork = trainer.fork(detail="learning-rate range test")
 
     def job() -> bytes:
-        result = fork.lr_range_test(args["start"], args["stop"], args["steps"])
+        result = fork.lr_range_test(args["start"], args["stop"], args["steps"], seconds)
         header = {"type": "lr_range", "run": run, "step": fork.step_count,
                   "suggested": result.suggested, "stopped": result.stopped}  # fmt: skip
         arrays: list[ArrayEntry] = [

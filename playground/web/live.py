@@ -86,9 +86,11 @@ class LiveSession:
     """The runs of one connection plus the shared view; see the module docstring."""
 
     def __init__(self, session_id: str, config: RunConfig | None = None, *, max_runs: int = 4,
-                 checkpoint_every: int = 100, checkpoint_bytes: int = 2 << 20) -> None:  # fmt: skip
+                 checkpoint_every: int = 100, checkpoint_bytes: int = 2 << 20,
+                 view_seconds: float = 5.0) -> None:  # fmt: skip
         self.id = session_id
         self.max_runs = max_runs
+        self.view_seconds = view_seconds  # time budget of a landscape / LR range request
         self._trainer_options = {"checkpoint_every": checkpoint_every,
                                  "checkpoint_bytes": checkpoint_bytes}  # fmt: skip
         self.view = View()
@@ -339,7 +341,7 @@ class LiveSession:
         run = self._run(command.args)
         shown = run.seek or run.trainer
         make = landscape_job if command.type == "landscape" else range_job
-        work = make(shown, command.args, run.id)
+        work = make(shown, command.args, run.id, self.view_seconds)
 
         def job() -> bytes:
             try:

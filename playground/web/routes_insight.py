@@ -2,9 +2,10 @@
 
 Each takes a run (a ``config`` trained ``epochs`` epochs first, or a ``snapshot`` to
 continue from) and the view's options. The work is bounded like ``POST /api/train``: the
-epochs by ``train_max_epochs`` and the server's time budget, the view by its own limits
-(51 x 51 landscape points, 1000 range-test steps), and it runs in a worker thread under
-the same ``train_max_jobs`` gate, so notebooks cannot starve the live sessions.
+epochs by ``train_max_epochs`` and ``train_time_budget``, the view by its own limits
+(51 x 51 landscape points, 1000 range-test steps) and ``view_time_budget`` seconds, and it
+runs in a worker thread under the same ``train_max_jobs`` gate, so notebooks cannot starve
+the live sessions.
 """
 
 from __future__ import annotations
@@ -85,11 +86,12 @@ def _run_summary(trainer: Trainer) -> dict[str, Any]:
     return {"metrics": trainer.metrics(), "diverged": trainer.diverged}
 
 
-def landscape_json(body: LandscapeRequest, budget: float) -> dict[str, Any]:
-    """Train (bounded), then the landscape and the 1D slice, as JSON."""
+def landscape_json(body: LandscapeRequest, budget: float, view_budget: float) -> dict[str, Any]:
+    """Train (bounded), then the landscape and the 1D slice (bounded), as JSON."""
     trainer = _prepared(body, budget)
     try:
-        scape = trainer.landscape(body.directions, body.resolution, body.span, body.seed)
+        scape = trainer.landscape(body.directions, body.resolution, body.span, body.seed,
+                                  seconds=view_budget)  # fmt: skip
         cut = trainer.loss_slice(span=body.span)
     except ValueError as e:
         raise _engine_error(e) from None
@@ -107,11 +109,11 @@ def landscape_json(body: LandscapeRequest, budget: float) -> dict[str, Any]:
     })  # fmt: skip
 
 
-def range_json(body: RangeRequest, budget: float) -> dict[str, Any]:
-    """Train (bounded), then the LR range test on a fork, as JSON."""
+def range_json(body: RangeRequest, budget: float, view_budget: float) -> dict[str, Any]:
+    """Train (bounded), then the LR range test on a fork (bounded), as JSON."""
     trainer = _prepared(body, budget)
     try:
-        result = trainer.lr_range_test(body.start, body.stop, body.steps)
+        result = trainer.lr_range_test(body.start, body.stop, body.steps, view_budget)
     except ValueError as e:
         raise _engine_error(e) from None
     return json_safe({
@@ -125,7 +127,7 @@ def range_json(body: RangeRequest, budget: float) -> dict[str, Any]:
 
 
 async def _bounded(
-    request: Request, body: RunSource, work: Callable[[Any, float], dict[str, Any]]
+    request: Request, body: RunSource, work: Callable[[Any, float, float], dict[str, Any]]
 ) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
     if body.epochs > settings.train_max_epochs:
@@ -134,7 +136,9 @@ async def _bounded(
     if jobs.locked():
         raise FieldError("the server is busy with other training requests; retry", None, 503)
     async with jobs:
-        return await run_in_threadpool(work, body, settings.train_time_budget)
+        return await run_in_threadpool(
+            work, body, settings.train_time_budget, settings.view_time_budget
+        )
 
 
 @router.post("/landscape")

@@ -128,3 +128,15 @@ def test_path_keeps_only_checkpoints_of_the_current_architecture() -> None:
     t.reconfigure(RunConfig(**{**REFERENCE, "hidden": [8, 8, 4]}))
     t.run(steps=110)
     assert t.landscape(resolution=5).path_steps == (80, 100, 110)
+
+
+def test_a_time_budget_bounds_the_work() -> None:
+    from playground.engine.landscape import CHUNK_ELEMENTS, objectives
+
+    t = Trainer(RunConfig(**REFERENCE))
+    ticks = iter(range(1000))
+    thetas = np.tile(t.network.flat, (CHUNK_ELEMENTS // (t.data.n_train * 8) * 3, 1))
+    F, T = t.train_features, t.network.loss_fn.targets(t.data.y_train)
+    assert len(objectives(t.network, F, T, thetas, seconds=5.0)) == len(thetas)
+    with pytest.raises(ValueError, match="resolution"):  # one tick per chunk, a 1.5 s budget
+        objectives(t.network, F, T, thetas, seconds=1.5, clock=lambda: float(next(ticks)))

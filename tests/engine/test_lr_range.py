@@ -56,3 +56,12 @@ def test_range_test_stops_when_the_loss_explodes() -> None:
 def test_bad_options_are_rejected_naming_the_field(options: dict, field: str) -> None:
     with pytest.raises(ValueError, match=field):
         Trainer(RunConfig()).lr_range_test(**options)
+
+
+def test_a_time_budget_stops_the_test_early() -> None:
+    from playground.engine.lr_range import range_test
+
+    t = Trainer(RunConfig(dataset="xor"))
+    ticks = iter(range(1000))
+    result = range_test(t.fork(), 1e-5, 10.0, 200, seconds=30.0, clock=lambda: float(next(ticks)))
+    assert result.stopped == "seconds" and len(result.losses) == 31

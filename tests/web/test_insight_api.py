@@ -100,3 +100,13 @@ def test_infinity_in_any_body_is_a_422_naming_the_field(client: TestClient) -> N
     response = client.post("/api/train", content=b'{"epochs": Infinity}',
                            headers={"content-type": "application/json"})  # fmt: skip
     assert response.status_code == 422 and response.json()["field"] == "epochs"
+
+
+def test_views_are_bounded_by_the_view_time_budget(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(view_time_budget=0.001)
+    config = {**CONFIG, "n_points": 2000, "hidden": [16] * 4}
+    scape = client.post("/api/landscape", json={"config": config, "resolution": 51})
+    assert scape.status_code == 422 and scape.json()["field"] == "resolution"
+    test = client.post("/api/lr-range", json={"config": config, "steps": 1000})
+    assert test.status_code == 200 and test.json()["stopped"] == "seconds"
+    assert client.get("/api/options").json()["limits"]["view_time_budget"] == 0.001
