@@ -82,7 +82,7 @@ export class LrRangeView {
     const rate = msg.suggested === null ? null : Number(msg.suggested.toPrecision(2));
     this.use.textContent = rate === null ? "Use suggested rate" : `Use ${rate}`;
     const stop = { exploded: "stopped when the loss exploded", diverged: "stopped when training diverged",
-      done: "reached the last rate" }[msg.stopped];
+      done: "reached the last rate", seconds: "stopped at the server's time limit" }[msg.stopped];
     this.note.textContent = rate === null
       ? `The loss never fell (${stop}): try a wider range.`
       : `Suggested learning rate ${rate}: where the smoothed loss falls fastest (${stop}).`;
