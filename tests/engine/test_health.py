@@ -85,3 +85,26 @@ def test_health_record_follows_history_through_rewind_and_snapshot() -> None:
     snap["health"]["update_ratio"] = base64.b64encode(negative).decode()
     with pytest.raises(ValueError, match="health"):
         Trainer.restore(snap)
+
+
+def layers(n: int, **fields: object) -> dict:
+    return {"layers": [{"layer": k, "dead_fraction": None, "saturated_fraction": None,
+                        **fields} for k in range(n)]}  # fmt: skip
+
+
+def test_each_cause_gets_its_own_advice() -> None:
+    from playground.engine.health import warnings
+
+    steady = {"grad_norm": [[0.1, 0.1, 0.1]] * 5, "update_ratio": [[1e-3] * 3] * 5}
+    assert warnings(steady, ["relu"] * 2, layers(3), 0.5) == []
+    growing = {"grad_norm": [[g] * 3 for g in (0.1, 1, 10, 100, 1000)],
+               "update_ratio": [[1e-3] * 3] * 5}  # fmt: skip
+    [exploding] = warnings(growing, ["relu"] * 2, layers(3), 0.5)
+    assert exploding["kind"] == "exploding" and "clipping" in exploding["advice"]
+    slow = {"grad_norm": [[0.1] * 3] * 5, "update_ratio": [[1e-7] * 3] * 5}
+    kinds = {w["kind"]: w["advice"] for w in warnings(slow, ["relu"] * 2, layers(3), 0.5)}
+    assert set(kinds) == {"update_low"} and "Raise the learning rate" in kinds["update_low"]
+    assert warnings(slow, ["relu"] * 2, layers(3), 0.001) == []  # learned: tiny steps are fine
+    saturated = warnings(steady, ["tanh"] * 2, layers(3, saturated_fraction=0.8), 0.5)
+    assert {w["kind"] for w in saturated} == {"saturated"}
+    assert "smaller initial weights" in saturated[0]["advice"]
