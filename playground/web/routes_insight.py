@@ -34,7 +34,9 @@ class RunSource(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    config: RunConfig | None = Field(default=None, description="a run configuration")
+    config: RunConfig = Field(
+        default_factory=RunConfig, description="a run configuration (ignored with a snapshot)"
+    )
     snapshot: dict[str, Any] | None = Field(
         default=None, description="a run snapshot (from the page or trainer.snapshot())"
     )
@@ -60,17 +62,15 @@ class RangeRequest(RunSource):
 
 
 def _prepared(body: RunSource, budget: float) -> Trainer:
-    if body.config is not None and body.snapshot is not None:
+    if "config" in body.model_fields_set and body.snapshot is not None:
         raise FieldError("give either config or snapshot, not both", "snapshot")
     if body.snapshot is not None:
         try:
             trainer = Trainer.restore(body.snapshot)
         except ValueError as e:
             raise FieldError(f"invalid snapshot: {e}", "snapshot") from None
-    elif body.config is not None:
-        trainer = Trainer(body.config)
     else:
-        raise FieldError("give a config (or a snapshot)", "config")
+        trainer = Trainer(body.config)
     if body.epochs:
         trainer.run(epochs=trainer.epoch + body.epochs, seconds=budget)
     return trainer

@@ -39,6 +39,11 @@ def test_landscape_from_a_snapshot_with_trajectory_directions(client: TestClient
     assert response.json()["directions"] == "trajectory"
 
 
+def test_an_empty_body_looks_at_the_default_run(client: TestClient) -> None:
+    got = client.post("/api/landscape", json={"resolution": 3}).json()
+    assert got["path_steps"] == [0] and got["run"]["metrics"]["step"] == 0
+
+
 def test_lr_range_returns_curve_and_suggestion(client: TestClient) -> None:
     response = client.post("/api/lr-range", json={"config": CONFIG, "steps": 100})
     assert response.status_code == 200, response.text
@@ -56,7 +61,7 @@ def test_lr_range_returns_curve_and_suggestion(client: TestClient) -> None:
         ("/api/landscape", {"config": CONFIG, "directions": "pca"}, "directions"),
         ("/api/landscape", {"config": CONFIG, "directions": "trajectory"}, "directions"),
         ("/api/landscape", {"config": CONFIG, "span": float("inf")}, "span"),
-        ("/api/landscape", {}, "config"),
+        ("/api/landscape", {"config": None}, "config"),
         ("/api/landscape", {"config": CONFIG, "snapshot": {}}, "snapshot"),
         ("/api/landscape", {"snapshot": {"format": "x"}}, "snapshot"),
         ("/api/lr-range", {"config": CONFIG, "steps": 5000}, "steps"),
