@@ -27,14 +27,10 @@ from playground.engine.data import Data, make_data
 from playground.engine.diagnostics import diagnose
 from playground.engine.features import feature_matrix
 from playground.engine.health import layer_norms
-from playground.engine.health import report as health_report
-from playground.engine.hidden import HiddenSpace, hidden_space
 from playground.engine.initializers import get_initializer
-from playground.engine.landscape import Landscape, LossSlice, landscape, loss_slice
+from playground.engine.insight import InsightViews
 from playground.engine.loop import RunResult, run_loop
 from playground.engine.losses import make_loss, output_size
-from playground.engine.lr_range import RangeTest, range_test
-from playground.engine.lr_range import check_options as check_range
 from playground.engine.network import Network, parameter_count
 from playground.engine.optimizers import Optimizer, clip_by_global_norm, make_optimizer
 from playground.engine.render import Rendering, render
@@ -83,8 +79,11 @@ def _initialize(net: Network, spec: RunSpec, rng: np.random.Generator) -> None:
         b[...] = spec.bias_init
 
 
-class Trainer:
+class Trainer(InsightViews):
     """Trains a network on a config's data, step by step; see the module docstring.
+
+    The insight views (``hidden_space``, ``landscape``, ``loss_slice``, ``lr_range_test``,
+    ``health``) come from ``InsightViews``; they read the run through its public API.
 
     ``checkpoint_every`` (steps) and ``checkpoint_bytes`` bound the timeline's memory.
     """
@@ -668,64 +667,6 @@ class Trainer:
     def diagnostics(self) -> dict[str, Any]:
         """Per-layer training health: gradient/weight norms, update ratio, dead/saturated units."""
         return diagnose(self.network, self.last_update, self._F_train)
-
-    # Insight views: computed only when asked, never while training -------------------
-    def hidden_space(self, layer: int | None = None) -> HiddenSpace:
-        """The data and the input lattice as hidden layer ``layer`` (default: last) sees them."""
-        d = self.data
-        if layer is None:
-            layer = len(self.spec.hidden) - 1
-        X = np.concatenate([d.X_train, d.X_test])
-        y = np.concatenate([d.y_train, d.y_test])
-        return hidden_space(self.network, self.spec.features, X, y, d.n_train, layer)
-
-    def landscape(self, directions: str = "random", resolution: int = 31, span: float = 1.0,
-                  seed: int = 0, seconds: float | None = None) -> Landscape:  # fmt: skip
-        """The training objective on a plane through the current weights, and the path taken.
-
-        ``directions``: ``"random"`` (filter-normalized, drawn from ``seed``) or
-        ``"trajectory"`` (principal directions of the run's checkpoints). ``resolution``:
-        odd, up to 51. The centre value is exactly the current objective. ``seconds``
-        bounds the time (ValueError naming ``resolution`` past it).
-        """
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-        same = (self.spec.features, self.spec.hidden)  # the path of this architecture only
-        past = []
-        for c in self.recorder.checkpoints:
-            spec = spec_of(c.state.config)
-            if (spec.features, spec.hidden) == same:
-                past.append((c.state.step, c.state.params))
-        return landscape(self.network, self._F_train, self._T_train, directions=directions,
-                         resolution=resolution, span=span, seed=seed, past=past,
-                         step=self.state.step, seconds=seconds)  # fmt: skip
-
-    def loss_slice(self, points: int = 51, span: float = 1.0) -> LossSlice:
-        """The objective along the last update's direction (before any step: the gradient's)."""
-        direction = self.last_update
-        if not direction.any():
-            net = self.network
-            saved = net.grad_flat.copy()  # the last step's gradient stays for diagnostics
-            net.backprop(self._F_train, self._T_train)
-            direction = -net.grad_flat
-            net.grad_flat[...] = saved
-        return loss_slice(self.network, self._F_train, self._T_train, direction,
-                          points=points, span=span)  # fmt: skip
-
-    def lr_range_test(self, start: float = 1e-5, stop: float = 10.0, steps: int = 200,
-                      seconds: float | None = None) -> RangeTest:  # fmt: skip
-        """Smith's learning-rate range test, on a fork: this run is left bit-identical.
-
-        ``seconds`` bounds the time (the test then stops early, ``stopped="seconds"``).
-        """
-        check_range(start, stop, steps)
-        fork = self.fork(detail="learning-rate range test")
-        return range_test(fork, start, stop, steps, seconds)
-
-    def health(self) -> dict[str, Any]:
-        """Per-layer gradient norm and update ratio over epochs, warnings with advice."""
-        return health_report(self.history["epoch"], self.state.health, self.spec.activations,
-                             self.diagnostics(), self.metrics()["train_loss"])  # fmt: skip
 
 
 def parameter_size(config: Any) -> int:
