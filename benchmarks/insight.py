@@ -65,7 +65,7 @@ def main() -> None:
     line("hidden space, 2-unit layer (per frame)", timed(lambda: small.hidden_space(1), 200), 1)
     line("health view (on request)", timed(t.health, 200))
     net = t.network
-    record = timed(lambda: layer_norms(net.params, net.grads, t.last_update), 2000)
+    record = timed(lambda: layer_norms(net, t.last_update), 2000)
     epoch = timed(lambda: t.step(t.steps_to_epoch_end()), 100)
     line("health record per epoch (always on)", record)
     line("one epoch of training (25 steps)", epoch)

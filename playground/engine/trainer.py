@@ -345,7 +345,7 @@ class Trainer(InsightViews):
         m = self.metrics()
         for k in HISTORY_KEYS:
             st.history[k].append(m[k])
-        norms = layer_norms(self.network.params, self.network.grads, self.last_update)
+        norms = layer_norms(self.network, self.last_update)
         for k, values in zip(HEALTH_KEYS, norms, strict=True):
             st.health[k].append(values)
         if m["train_loss"] is None or m["train_loss"] > st.loss_ceiling:
