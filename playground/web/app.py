@@ -35,6 +35,7 @@ from playground.web import (
     pages,
     routes_api,
     routes_export,
+    routes_insight,
     routes_lessons,
     routes_points,
     routes_sweep,
@@ -42,6 +43,7 @@ from playground.web import (
 from playground.web.connection import SessionRegistry, serve_websocket
 from playground.web.contract import install_schema_limits
 from playground.web.errors import install_error_handlers
+from playground.web.insight import insight_options
 from playground.web.log_limits import install_log_limits
 from playground.web.protocol import view_field_specs
 from playground.web.security import BodyLimit, SecurityHeaders
@@ -69,6 +71,7 @@ def build_options(settings: Settings) -> dict[str, Any]:
     payload["limits"] = {**LIMITS, **settings.public_limits()}
     payload["tf_link"] = TF_LINK
     payload["sweep"] = sweep_options()
+    payload["insight"] = insight_options()
     return payload
 
 
@@ -119,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_lessons.pages_router)
     app.include_router(routes_export.router)
     app.include_router(routes_sweep.router)
+    app.include_router(routes_insight.router)
     app.include_router(pages.router)
     app.add_api_websocket_route("/ws", serve_websocket)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")

@@ -32,7 +32,7 @@ from playground.web.limits import MAX_QUEUED_COMMANDS, TokenBucket, WindowCounte
 from playground.web.live import LiveSession, Message
 from playground.web.logs import SESSION_ID
 from playground.web.memory import release_free_memory
-from playground.web.protocol import Command, ProtocolError, parse_message
+from playground.web.protocol import VIEW_REQUESTS, Command, ProtocolError, parse_message
 from playground.web.security import origin_allowed
 from playground.web.settings import Settings
 
@@ -95,6 +95,7 @@ class Connection:
             max_runs=settings.max_runs,
             checkpoint_every=settings.checkpoint_every,
             checkpoint_bytes=settings.checkpoint_kib * 1024,
+            view_seconds=settings.view_time_budget,
         )
         self.queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=MAX_QUEUED_COMMANDS)
         # every rejection counts, whether the reader or the session refused the message
@@ -210,12 +211,38 @@ class Connection:
         if isinstance(item, Outgoing):
             await self._send([item.message])
             return
+        if item.type in VIEW_REQUESTS:
+            await self._view_request(item)
+            return
         replies = self.session.handle(item)  # never raises: errors come back as `error`
         if any(r.get("type") == "error" for r in replies) and self.rejected.add(time.monotonic()):
             await self._send(replies)
             await self._deliver(self.ws.close(1008, "too many rejected messages"))
             raise _Closed
         await self._send(replies)
+
+    async def _view_request(self, command: Command) -> None:
+        """Compute an insight view in a worker thread (other sessions keep running)."""
+        try:
+            job = self.session.view_job(command)
+            data = await asyncio.to_thread(job)
+        except ProtocolError as e:
+            e.request = command.type
+            await self._reject([e.to_message()])
+            return
+        except Exception:
+            log.exception("session %s failed on %r", self.session.id, command.type)
+            await self._send([ProtocolError(f"internal error while handling {command.type!r}",
+                                            None, command.type).to_message()])  # fmt: skip
+            return
+        await self._deliver(self.ws.send_bytes(data))
+
+    async def _reject(self, replies: list[Message]) -> None:
+        """Send an error; too many rejections in the window close the socket (1008)."""
+        await self._send(replies)
+        if self.rejected.add(time.monotonic()):
+            await self._deliver(self.ws.close(1008, "too many rejected messages"))
+            raise _Closed
 
     async def _drain(self) -> None:
         while not self.queue.empty():

@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     train_time_budget: float = Field(
         default=10.0, gt=0, le=600, description="seconds per headless run"
     )
+    view_time_budget: float = Field(
+        default=5.0,
+        gt=0,
+        le=600,
+        description="seconds per loss landscape or LR range test (REST and live)",
+    )
     train_max_jobs: int = Field(
         default=2, ge=1, le=64, description="concurrent headless runs per worker"
     )
@@ -166,4 +172,5 @@ class Settings(BaseSettings):
             "checkpoint_kib": self.checkpoint_kib,
             "train_max_epochs": self.train_max_epochs,
             "train_time_budget": self.train_time_budget,
+            "view_time_budget": self.view_time_budget,
         }

@@ -21,7 +21,8 @@ export class NetworkView {
   /**
    * @param {HTMLElement} root
    * @param {object} callbacks toggleFeature(name), neurons(layer, delta),
-   *   layerActivation(layer, name), editWeight(target, event), hoverNeuron(index|null)
+   *   layerActivation(layer, name), editWeight(target, event), hoverNeuron(index|null),
+   *   neuronClick(layer, index) (neuron surgery)
    */
   constructor(root, callbacks) {
     this.root = root;
@@ -67,6 +68,24 @@ export class NetworkView {
     }
     this.paintNeurons(frame);
     this.styleLinks();
+    this.showSurgery(frame.neurons || null);
+  }
+
+  /** Mark knocked-out and frozen units (frame header `neurons`; null = all active). */
+  showSurgery(states) {
+    for (let c = 1; c < this.nodes.length - 1; c++) {
+      const layer = states ? states[c - 1] : null;
+      this.nodes[c].forEach((n, k) => {
+        const state = layer && layer[k] ? layer[k] : "active";
+        if (n.el.dataset.state !== state) n.el.dataset.state = state;
+      });
+    }
+  }
+
+  /** A hidden unit's surgery state as last drawn ("active", "off", "frozen"). */
+  neuronState(layer, index) {
+    const column = this.nodes[layer + 1];
+    return column && column[index] ? column[index].el.dataset.state : "active";
   }
 
   build(frame) {
@@ -152,6 +171,13 @@ export class NetworkView {
           const index = neuronIndex++;
           el.setAttribute("aria-label", `Neuron ${k + 1} of hidden layer ${c}`);
           el.setAttribute("data-testid", `neuron-${c - 1}-${k}`);
+          el.title = "Click: knock this unit out, freeze it, bring it back";
+          el.dataset.state = "active";
+          const layer = c - 1;
+          el.addEventListener("click", () => this.callbacks.neuronClick(layer, k));
+          el.addEventListener("keydown", (e) => {
+            if (e.key === "Enter") this.callbacks.neuronClick(layer, k);
+          });
           el.tabIndex = 0; // keyboard users get the large picture on focus
           for (const on of ["mouseenter", "focus"]) {
             el.addEventListener(on, () => this.callbacks.hoverNeuron(index));
