@@ -192,7 +192,7 @@ class LiveSession:
     def handle(self, command: Command) -> list[Message]:
         """Apply one command; returns the messages to send. A rejected command changes nothing."""
         if command.type in VIEW_REQUESTS:  # computed off the session loop: see view_job
-            return [ProtocolError(f"{command.type} is answered by view_job", None,
+            return [ProtocolError(f"{command.type} is answered by view_job", "type",
                                   command.type).to_message()]  # fmt: skip
         handler: Callable[[dict[str, Any]], list[Message]] = getattr(self, f"_on_{command.type}")
         try:

@@ -188,10 +188,15 @@ def _parse_set_weight(msg: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _number(msg: dict[str, Any], name: str, default: float) -> float:
+def _number(msg: dict[str, Any], name: str, default: float, limit: float = 1e30) -> float:
+    """A finite number with |value| <= ``limit`` (an int is compared as an int: a 400-digit
+    one would overflow ``float``)."""
     value = msg.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ProtocolError(f"{name} must be a finite number, got {value!r}", name)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or (isinstance(value, float) and not math.isfinite(value)):
+        raise ProtocolError(f"{name} must be a finite number, got {shown(value)}", name)
+    if abs(value) > limit:
+        raise ProtocolError(f"{name} must be within ±{limit:g}, got {shown(value)}", name)
     return float(value)
 
 

@@ -22,11 +22,13 @@ from playground.config import RunConfig
 from playground.engine import landscape as ls
 from playground.engine import lr_range
 from playground.engine.trainer import Trainer
+from playground.web.contract import ERROR_RESPONSES
 from playground.web.errors import FieldError
 from playground.web.frames import json_safe
+from playground.web.schemas import LandscapeResult, LrRangeResult
 from playground.web.settings import Settings
 
-router = APIRouter(prefix="/api", tags=["insight"])
+router = APIRouter(prefix="/api", tags=["insight"], responses=ERROR_RESPONSES)
 
 
 class RunSource(BaseModel):
@@ -141,7 +143,7 @@ async def _bounded(
         )
 
 
-@router.post("/landscape")
+@router.post("/landscape", response_model=LandscapeResult)
 async def post_landscape(body: LandscapeRequest, request: Request) -> dict[str, Any]:
     """The loss landscape around a run's weights, with the path its checkpoints took.
 
@@ -154,7 +156,7 @@ async def post_landscape(body: LandscapeRequest, request: Request) -> dict[str, 
     return await _bounded(request, body, landscape_json)
 
 
-@router.post("/lr-range")
+@router.post("/lr-range", response_model=LrRangeResult)
 async def post_lr_range(body: RangeRequest, request: Request) -> dict[str, Any]:
     """Smith's learning-rate range test on a fork of a run (the run itself is untouched).
 

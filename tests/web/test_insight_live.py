@@ -94,6 +94,7 @@ def test_lr_range_request_leaves_the_run_alone(client: TestClient) -> None:
     with connect(client) as peer:
         peer.send("configure", config={"dataset": "xor"})
         peer.expect("config")
+        assert peer.frame().header["step"] == 0  # the new data's frame, before the request
         peer.send("lr_range", steps=100)
         reply = binary_reply(peer, "lr_range")
         assert reply.header["suggested"] is not None
