@@ -95,7 +95,7 @@ export class HiddenView {
       if (a.hs_field && hs.threshold !== null) traces.push(isosurface(a, hs.threshold));
     } else {
       if (a.hs_field) traces.push(fieldTrace(a, hs.threshold, frame.problem));
-      traces.push({ ...lattice, type: "scatter" }, { ...points, type: "scattergl" });
+      traces.push({ ...lattice, type: "scatter" }, { ...points, type: "scatter" });
     }
     const title = hs.method === "pca"
       ? `Layer ${hs.layer + 1} (${hs.width} units): top 2 principal components, explaining `
