@@ -46,7 +46,7 @@ from playground.web.errors import install_error_handlers
 from playground.web.insight import insight_options
 from playground.web.log_limits import install_log_limits
 from playground.web.protocol import view_field_specs
-from playground.web.security import BodyLimit, SecurityHeaders
+from playground.web.security import BodyLimit, DocsPolicy, SecurityHeaders
 from playground.web.settings import Settings
 from playground.web.shutdown import Drain
 
@@ -128,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
     install_schema_limits(app, settings)
     # added innermost first: headers on every answer, then the host, then the body cap
+    app.add_middleware(DocsPolicy, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     if settings.origins:
         app.add_middleware(
