@@ -295,7 +295,7 @@ class Trainer(InsightViews):
         # Overflow on the way to divergence is detected below, not warned about.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             while spec.tf_mode and done < int(n) and st.diverged is None:
-                if not self._tf_step(batch):
+                if not self._tf_step(batch, learning_rate):
                     break
                 done += 1
                 if st.step % every == 0:
@@ -328,7 +328,7 @@ class Trainer(InsightViews):
                     timeline.checkpoint(st)
         return done
 
-    def _tf_step(self, batch: int) -> bool:
+    def _tf_step(self, batch: int, learning_rate: float | None = None) -> bool:
         """One update by TF Playground's rule (``nn.ts``); False if training diverged.
 
         TF walks the training set in one fixed order and updates after every ``batch``
@@ -339,6 +339,7 @@ class Trainer(InsightViews):
         exactly 0 and its link stays dead (never updated again).
         """
         st, spec, net = self.state, self.spec, self.network
+        lr = spec.learning_rate if learning_rate is None else learning_rate  # (range test)
         n = self.data.n_train
         left = n % batch
         idx = st.order[st.position : st.position + batch]
@@ -357,11 +358,11 @@ class Trainer(InsightViews):
         backup = st.backup if st.backup is not None else flat.copy()
         st.backup = backup
         np.copyto(backup, flat)
-        moved = flat - spec.learning_rate * grad  # the mean gradient of the c examples
+        moved = flat - lr * grad  # the mean gradient of the c examples
         new = moved.copy()
         if rate and spec.regularization != "none":
             der = np.sign(flat) if spec.regularization == "l1" else flat.copy()
-            new -= (spec.learning_rate * rate) * der * net.weight_mask  # R' at the old weight
+            new -= (lr * rate) * der * net.weight_mask  # R' at the old weight
         if st.dead is None or st.dead.size != flat.size:  # a new shape revives every link
             st.dead = np.zeros(flat.size, dtype=bool)
         new[st.dead] = flat[st.dead]  # a dead link is never updated again

@@ -65,3 +65,17 @@ def test_a_time_budget_stops_the_test_early() -> None:
     ticks = iter(range(1000))
     result = range_test(t.fork(), 1e-5, 10.0, 200, seconds=30.0, clock=lambda: float(next(ticks)))
     assert result.stopped == "seconds" and len(result.losses) == 31
+
+
+def test_tf_mode_steps_take_the_range_tests_rate() -> None:
+    """TF Playground mode's own update rule uses the rate the range test gives a step."""
+    config = RunConfig(dataset="xor", preset="tfp", learning_rate=0.03)
+    slow, fast, plain = Trainer(config), Trainer(config), Trainer(config)
+    slow.step(1, learning_rate=1e-6)
+    fast.step(1, learning_rate=1.0)
+    plain.step(1)
+    start = Trainer(config).network.flat
+    moved = [float(np.abs(t.network.flat - start).sum()) for t in (slow, plain, fast)]
+    assert 0 < moved[0] < moved[1] < moved[2]
+    result = Trainer(config).lr_range_test(steps=60)
+    assert result.losses[-1] != pytest.approx(result.losses[0])
