@@ -18,6 +18,9 @@ const RECONNECT_MAX_MS = 4000;
 const POINT_ARRAYS = ["points", "labels", "is_train"];
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/** Binary replies to insight requests (not frames: never acked, never a run's picture). */
+const INSIGHT_REPLIES = ["landscape", "lr_range"];
+
 /**
  * Decode one binary frame: uint32 LE header length, UTF-8 JSON header, then the payload.
  * Returns the header object with `arrays` replaced by {name: {data, shape, range}}.
@@ -164,7 +167,7 @@ export class Session {
     } catch {
       return; // a malformed frame is skipped; the next one replaces it
     }
-    if (frame.type && frame.type !== "frame") {
+    if (INSIGHT_REPLIES.includes(frame.type)) {
       this.emit(frame.type, frame); // an insight view's reply: not a frame, not acked
       return;
     }
