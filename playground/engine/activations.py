@@ -131,8 +131,7 @@ ACTIVATIONS: dict[str, Activation] = {
             _leaky_relu,
             _leaky_relu_derivative,
             "he_uniform",
-            can_die=True,
-        ),
+        ),  # never dead: its slope below zero keeps the gradient flowing
         Activation("elu", "ELU", _elu, _elu_derivative, "he_uniform"),
         Activation("gelu", "GELU", _gelu, _gelu_derivative, "he_uniform"),
         Activation("swish", "Swish", _swish, _swish_derivative, "he_uniform"),

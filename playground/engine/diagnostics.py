@@ -56,7 +56,12 @@ def diagnose(net: Any, update: np.ndarray, F_train: np.ndarray) -> dict[str, Any
             "histogram": None,
         }
         if k < len(hidden):
-            layer.update(_activation_health(net.activations[k], hidden[k]))
+            a = hidden[k]
+            mask = net.unit_masks[k]
+            if mask is not None:  # knocked-out units are not dead: they are switched off
+                a = a[:, mask > 0]
+            if a.shape[1]:
+                layer.update(_activation_health(net.activations[k], a))
         layers.append(layer)
     return {"layers": layers}
 

@@ -23,6 +23,8 @@ def stackable(trainers: Sequence[Trainer]) -> bool:
     """True when these trainers can train as one stack right now."""
     if len(trainers) < 2 or any(t.diverged is not None or t.spec.tf_mode for t in trainers):
         return False
+    if any(t.state.neurons is not None for t in trainers):  # surgery: each trains alone
+        return False
     keys = {shape_key(t.spec, t.data.n_train, len(t.data.X_test)) for t in trainers}
     return len(keys) == 1 and len({t.state.position for t in trainers}) == 1
 

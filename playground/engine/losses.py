@@ -93,6 +93,14 @@ class Loss:
         (stacked training), each run's mean over its own B rows."""
         raise NotImplementedError
 
+    def per_example(self, z: Array, t: Array) -> Array:
+        """Each example's loss; ``z`` may carry leading stack axes ``(..., N, K)``.
+
+        ``value`` is its mean; the loss landscape evaluates many weight settings at once.
+        """
+        d = self.output(z) - t
+        return 0.5 * np.sum(d * d, axis=-1)
+
     def correct(self, out: Array, t: Array) -> Array | None:
         """Boolean per example: prediction equals the label (None for regression)."""
         return None
@@ -116,6 +124,9 @@ class SigmoidCrossEntropy(Loss):
         # log(1 + e^z) - t z, written to never overflow
         per = np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z)))
         return float(per.mean())
+
+    def per_example(self, z: Array, t: Array) -> Array:
+        return np.sum(np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z))), axis=-1)
 
     def gradient(self, z: Array, t: Array) -> Array:
         return (self.output(z) - t) * (1.0 / z.shape[-2])
@@ -177,6 +188,12 @@ class SoftmaxCrossEntropy(Loss):
         m = z.max(axis=1, keepdims=True)
         log_norm = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
         return float(np.mean(log_norm - z[np.arange(z.shape[0]), t]))
+
+    def per_example(self, z: Array, t: Array) -> Array:
+        m = z.max(axis=-1, keepdims=True)
+        log_norm = m[..., 0] + np.log(np.exp(z - m).sum(axis=-1))
+        picked = np.take_along_axis(z, np.broadcast_to(t[:, None], (*z.shape[:-1], 1)), -1)
+        return log_norm - picked[..., 0]
 
     def gradient(self, z: Array, t: Array) -> Array:
         g = self.output(z)

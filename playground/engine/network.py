@@ -79,6 +79,11 @@ class Network:
         for W, _ in _views(mask, self.layer_sizes):
             W[...] = 1.0  # penalties apply to weights, not biases (as TF Playground)
         self.weight_mask = mask
+        # neuron surgery (set by the trainer from its RunState): per hidden layer, None or
+        # a 0/1 vector multiplying that layer's outputs; and the parameters that must not
+        # change (None: none frozen)
+        self.unit_masks: list[Array | None] = [None] * (len(self.layer_sizes) - 2)
+        self.frozen: Array | None = None
 
     def __repr__(self) -> str:
         acts = ",".join(a.name for a in self.activations)
@@ -90,14 +95,24 @@ class Network:
         return len(self.params)
 
     # Forward -----------------------------------------------------------------------
-    def forward(self, X: Array) -> tuple[Array, list[Array]]:
-        """Output pre-activation and every hidden layer's activation, for rows of ``X``."""
+    def forward(self, X: Array, start: int = 0) -> tuple[Array, list[Array]]:
+        """Output pre-activation and every hidden layer's activation, for rows of ``X``.
+
+        With ``start`` = k, ``X`` is what hidden layer k-1 outputs (the input of weight
+        layer k) and only the layers from k on run: the hidden-space view uses it to read
+        the network's output at points of a hidden layer's space.
+        """
         a = X
         hidden = []
-        for (W, b), act in zip(self.params, self.activations, strict=False):
+        layers = zip(self.params, self.activations, self.unit_masks, strict=False)
+        for k, ((W, b), act, m) in enumerate(layers):
+            if k < start:
+                continue
             z = a @ W
             z += b
             a = act.forward(z)
+            if m is not None:
+                a = a * m
             hidden.append(a)
         W, b = self.params[-1]
         z = a @ W
@@ -131,17 +146,30 @@ class Network:
         self.backprop(X, self.loss_fn.targets(y))
         return [(gW.copy(), gb.copy()) for gW, gb in self.grads]
 
+    def _combined_masks(
+        self, masks: Sequence[Array | None] | None
+    ) -> Sequence[Array | None] | None:
+        """Dropout masks times the knock-out masks (None where neither applies)."""
+        if all(m is None for m in self.unit_masks):
+            return masks
+        if masks is None:
+            return self.unit_masks
+        return [u if d is None else d if u is None else d * u
+                for d, u in zip(masks, self.unit_masks, strict=True)]  # fmt: skip
+
     # Backpropagation (the hot path) ------------------------------------------------
     def backprop(self, X: Array, t: Array, masks: Sequence[Array | None] | None = None) -> None:
         """Write the gradient of the objective on batch ``(X, t)`` into ``grad_flat``.
 
         ``t`` are targets as the loss wants them (``loss_fn.targets``); ``masks`` are optional
         inverted-dropout masks, one per hidden layer (already divided by the keep rate).
+        Knocked-out units (``unit_masks``) act as a dropout mask that never changes.
         """
         inputs = [X]  # the input of each weight layer
         zs = []
         outs = []  # f(z) of each hidden layer before dropout, for the derivative
         a = X
+        masks = self._combined_masks(masks)
         for k, ((W, b), act) in enumerate(zip(self.params, self.activations, strict=False)):
             z = a @ W
             z += b

@@ -71,10 +71,12 @@ def _forward32(
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     a = F
     hidden = []
-    for (W, b), act in zip(params, network.activations, strict=False):
+    for (W, b), act, m in zip(params, network.activations, network.unit_masks, strict=False):
         z = a @ W
         z += b
         a = act.forward(z)
+        if m is not None:
+            a = a * m.astype(np.float32)
         hidden.append(a)
     W, b = params[-1]
     z = a @ W

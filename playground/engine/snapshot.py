@@ -22,7 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from playground.engine.state import HISTORY_KEYS, LOSS_CEILING_RANGE, RunState
+from playground.engine.spec import spec_of
+from playground.engine.state import HEALTH_KEYS, HISTORY_KEYS, LOSS_CEILING_RANGE, RunState
+from playground.engine.surgery import by_layer, check_states
 
 FORMAT = "nn-playground/snapshot"
 VERSION = 3
@@ -121,7 +123,11 @@ def take_snapshot(state: RunState, network: Any, events: list[dict[str, Any]]) -
         "diverged": state.diverged,
         "loss_ceiling": state.loss_ceiling,
         "timeline": events[-MAX_TIMELINE_EVENTS:],
-    }
+        # optional fields (absent: every unit active, no health record)
+        "neurons": None if state.neurons is None else by_layer(
+            spec_of(state.config).hidden, state.neurons),
+        "health": _encode_health(state.health),
+    }  # fmt: skip
 
 
 def _counter(snap: dict[str, Any], key: str, high: int = MAX_COUNTER) -> int:
@@ -163,6 +169,39 @@ def _history(raw: Any, version: int) -> dict[str, list[Any]]:
                 raise ValueError(f"snapshot history {key} holds a non-finite or non-number value")
         out[key] = list(values)
     return out
+
+
+def _encode_health(health: dict[str, list[Any]]) -> dict[str, Any]:
+    """Per-epoch, per-layer values as base64 float32 (0 = missing): compact on the wire."""
+    width = max((len(e) for v in health.values() for e in v if e), default=0)
+    out: dict[str, Any] = {"epochs": len(health[HEALTH_KEYS[0]]), "layers": width}
+    for key in HEALTH_KEYS:
+        table = np.zeros((len(health[key]), width), dtype="<f4")
+        for i, entry in enumerate(health[key]):
+            for k, v in enumerate(entry or ()):
+                table[i, k] = v if v is not None and v < 3e38 else 0.0
+        out[key] = encode_array(table, "<f4")
+    return out
+
+
+def _health(raw: Any, length: int, depth: int) -> dict[str, list[Any]]:
+    """The optional per-epoch health record (a display record: one that does not match the
+    history's length is replaced by empty entries rather than refusing the snapshot)."""
+    empty = {k: [None] * length for k in HEALTH_KEYS}
+    if raw is None:
+        return empty
+    if not isinstance(raw, dict) or not set(HEALTH_KEYS) <= set(raw):
+        raise ValueError(f"snapshot health must be an object with {list(HEALTH_KEYS)}")
+    epochs = _counter(raw, "epochs", MAX_HISTORY_ENTRIES)
+    layers = _counter(raw, "layers", depth)
+    out: dict[str, list[Any]] = {}
+    for key in HEALTH_KEYS:
+        table = decode_array(raw[key], epochs * layers, f"health {key}", "<f4")
+        if (table < 0).any():
+            raise ValueError(f"snapshot health {key} holds a negative value")
+        rows = table.astype(np.float64).reshape(epochs, layers).tolist()
+        out[key] = [[v if v > 0 else None for v in row] for row in rows]
+    return out if epochs == length else empty
 
 
 def _timeline(raw: Any) -> list[dict[str, Any]]:
@@ -276,6 +315,8 @@ def _state_of(snap: dict[str, Any], config: Any, fresh: RunState, n_train: int,
     low, high = LOSS_CEILING_RANGE
     if not _is_number(ceiling) or not low <= ceiling <= high:
         raise ValueError(f"snapshot loss_ceiling must be a number in [{low:g}, {high:g}]")
+    history = _history(snap.get("history"), snap["version"])
+    spec = spec_of(config)
     return RunState(
         config=config,
         params=params,
@@ -286,9 +327,11 @@ def _state_of(snap: dict[str, Any], config: Any, fresh: RunState, n_train: int,
         position=_counter(snap, "position", n_train - 1),
         step=_counter(snap, "step"),
         epoch=_counter(snap, "epoch"),
-        history=_history(snap.get("history"), snap["version"]),
+        history=history,
         diverged=diverged and {"step": diverged["step"], "reason": diverged["reason"]},
         loss_ceiling=float(ceiling),
         backup=params.copy(),
         dead=dead,
+        neurons=check_states(snap.get("neurons"), spec.hidden),
+        health=_health(snap.get("health"), len(history["epoch"]), len(spec.hidden) + 1),
     )

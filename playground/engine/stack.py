@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from playground.engine.health import norms_of
 from playground.engine.optimizers import clip_by_global_norm, make_optimizer
 from playground.engine.stack_rows import (
     SHAPE_FIELDS,
@@ -33,7 +34,7 @@ from playground.engine.stack_rows import (
     shape_key,
 )
 from playground.engine.stack_update import STACKED_UPDATES
-from playground.engine.state import HISTORY_KEYS, RunState
+from playground.engine.state import HEALTH_KEYS, HISTORY_KEYS, RunState
 from playground.engine.streams import dropout_masks, dropout_stream
 from playground.engine.trainer import (
     MAX_HISTORY,
@@ -66,6 +67,8 @@ class Stack:
         for i, t in enumerate(trainers):
             if t.spec.tf_mode:
                 raise ValueError(f"run {i}: TF Playground mode (preset 'tfp') is not stackable")
+            if t.state.neurons is not None:
+                raise ValueError(f"run {i} has knocked-out or frozen neurons: not stackable")
             if shape_key(t.spec, t.data.n_train, len(t.data.X_test)) != key:
                 raise ValueError(f"run {i} does not share run 0's shape ({', '.join(SHAPE_FIELDS)}"
                                  ", number of training and test points)")  # fmt: skip
@@ -196,6 +199,7 @@ class Stack:
             step=run.step,
             epoch=run.epoch,
             history=run.history,
+            health=run.health,
             diverged=diverged,
             loss_ceiling=run.ceiling,
             backup=self._backup[row].copy(),
@@ -310,12 +314,17 @@ class Stack:
             m = self.metrics(r)
             for k in HISTORY_KEYS:
                 run.history[k].append(m[k])
+            update = self._P[j] - self._backup[j]  # Trainer.last_update
+            norms = norms_of(self._net.layer_sizes, self._G[j], self._P[j], self._mask, update)
+            for k, values in zip(HEALTH_KEYS, norms, strict=True):
+                run.health[k].append(values)
             if m["train_loss"] is None or m["train_loss"] > run.ceiling:
                 leaving[j] = self._frozen(j, explosion_message(m["train_loss"]), at=run.step)
             if len(run.history["epoch"]) > MAX_HISTORY:
                 run.history = {k: v[::2] for k, v in run.history.items()}
+                run.health = {k: v[::2] for k, v in run.health.items()}
                 if j in leaving:
-                    leaving[j].history = run.history
+                    leaving[j].history, leaving[j].health = run.history, run.health
         if leaving:
             self._leave(leaving)
 

@@ -36,7 +36,8 @@ def finite_or_none(x: float) -> float | None:
 
 
 class StackRun:
-    """Run r's own part: config, streams, counters, history; frozen once it leaves."""
+    """Run r's own part: config, streams, counters, history and health; frozen once it
+    leaves."""
 
     def __init__(self, trainer: Any) -> None:
         st = trainer.state
@@ -48,6 +49,7 @@ class StackRun:
         self.step: int = st.step
         self.epoch: int = st.epoch
         self.history = {k: list(v) for k, v in st.history.items()}
+        self.health = {k: list(v) for k, v in st.health.items()}  # aligned with history
         self.ceiling: float = st.loss_ceiling
         self.loss_fn = trainer.network.loss_fn
         self.frozen: RunState | None = None  # the final state once diverged

@@ -4,7 +4,8 @@ Parameters, optimizer state, the training and dropout random streams, the data o
 cursor, TF mode's dead links, counters, per-epoch history, divergence and the loss
 ceiling: with the run's config (and the data it implies), a ``RunState`` is the whole
 run. The trainer owns one live ``RunState`` and is its only writer; checkpoints, forks
-and snapshots are copies of it. Neuron masks of later features belong here too.
+and snapshots are copies of it. Neuron surgery (``neurons``) and the per-epoch health
+record (``health``) live here too.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ HISTORY_KEYS = (
 )  # fmt: skip
 
 
+HEALTH_KEYS = ("grad_norm", "update_ratio")  # per epoch: one value per weight layer
+
+
 def empty_history() -> dict[str, list[Any]]:
     """A history with no epochs yet."""
     return {k: [] for k in HISTORY_KEYS}
@@ -32,6 +36,11 @@ def empty_history() -> dict[str, list[Any]]:
 #: trainer's floor), at most 1e15 (a squared error of targets bounded by 1e6, with room);
 #: a restored 1e308 would silently switch divergence detection off
 LOSS_CEILING_RANGE = (0.5, 1e15)
+
+
+def empty_health() -> dict[str, list[Any]]:
+    """A health record with no epochs yet (entries align with ``history``'s)."""
+    return {k: [] for k in HEALTH_KEYS}
 
 
 @dataclass
@@ -53,6 +62,10 @@ class RunState:
     loss_ceiling: float = float("inf")
     backup: np.ndarray | None = None  # weights before the last update (rollback, update ratio)
     dead: np.ndarray | None = None  # TF mode: links L1 snapped to 0 (they stay at 0)
+    # neuron surgery: one code per hidden unit (see engine.surgery), None = all active
+    neurons: np.ndarray | None = None
+    # per epoch, aligned with ``history``: per-layer gradient norm and update/weight ratio
+    health: dict[str, list[Any]] = field(default_factory=empty_health)
 
     def copy(self, share_history: bool = False) -> RunState:
         """An independent copy. With ``share_history`` the history lists are shared.
@@ -62,6 +75,9 @@ class RunState:
         """
         history = dict(self.history) if share_history else {
             k: list(v) for k, v in self.history.items()
+        }  # fmt: skip
+        health = dict(self.health) if share_history else {
+            k: list(v) for k, v in self.health.items()
         }  # fmt: skip
         return RunState(
             config=self.config,
@@ -78,6 +94,8 @@ class RunState:
             backup=None if self.backup is None else self.backup.copy(),
             dead=None if self.dead is None else self.dead.copy(),
             dropout_rng=copy.deepcopy(self.dropout_rng),
+            neurons=None if self.neurons is None else self.neurons.copy(),
+            health=health,
         )
 
     def nbytes(self) -> int:

@@ -28,10 +28,13 @@ from typing import Any
 
 import numpy as np
 
+from playground.engine import surgery
 from playground.engine.data import Data, make_data
 from playground.engine.diagnostics import diagnose
 from playground.engine.features import feature_matrix
+from playground.engine.health import layer_norms
 from playground.engine.initializers import get_initializer
+from playground.engine.insight import InsightViews
 from playground.engine.loop import RunResult, run_loop
 from playground.engine.losses import make_loss, output_size
 from playground.engine.network import Network, parameter_count
@@ -40,7 +43,13 @@ from playground.engine.render import Rendering, render
 from playground.engine.schedules import SCHEDULES
 from playground.engine.snapshot import restore_snapshot, take_snapshot
 from playground.engine.spec import RunSpec, spec_of
-from playground.engine.state import HISTORY_KEYS, LOSS_CEILING_RANGE, RunState, empty_history
+from playground.engine.state import (
+    HEALTH_KEYS,
+    HISTORY_KEYS,
+    LOSS_CEILING_RANGE,
+    RunState,
+    empty_history,
+)
 from playground.engine.streams import (
     DROPOUT_STREAM,
     INIT_STREAM,
@@ -110,8 +119,11 @@ def explosion_message(loss: float | None) -> str:
     )
 
 
-class Trainer:
+class Trainer(InsightViews):
     """Trains a network on a config's data, step by step; see the module docstring.
+
+    The insight views (``hidden_space``, ``landscape``, ``loss_slice``, ``lr_range_test``,
+    ``health``) come from ``InsightViews``; they read the run through its public API.
 
     ``checkpoint_every`` (steps) and ``checkpoint_bytes`` bound the timeline's memory.
     """
@@ -174,6 +186,8 @@ class Trainer:
         self._T_train = loss.targets(self.data.y_train)
         self._T_test = loss.targets(self.data.y_test)
         self._dropouts = [p if p > 0 else 0.0 for p in self.spec.dropouts]
+        units, frozen = surgery.network_masks(self.network.layer_sizes, self.state.neurons)
+        self.network.unit_masks, self.network.frozen = units, frozen
         self._metrics_key: tuple[int, int] | None = None
         self._version = 0  # bumped by every transition that is not a plain step
 
@@ -257,8 +271,12 @@ class Trainer:
         return max(1, math.ceil((self.data.n_train - self.state.position) / batch))
 
     # Training ------------------------------------------------------------------------
-    def step(self, n: int = 1) -> int:
-        """Run ``n`` mini-batch steps; returns how many ran (fewer if training diverged)."""
+    def step(self, n: int = 1, *, learning_rate: float | None = None) -> int:
+        """Run ``n`` mini-batch steps; returns how many ran (fewer if training diverged).
+
+        ``learning_rate`` replaces the scheduled rate for these steps (the LR range test
+        drives a fork this way); it is not logged, so use it on forks only.
+        """
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
             raise ValueError(f"n must be a non-negative integer, got {n!r}")
         st = self.state
@@ -270,13 +288,14 @@ class Trainer:
         batch = min(spec.batch_size, self.data.n_train)
         dropout = any(self._dropouts)
         clip = spec.grad_clip
+        frozen = net.frozen
         timeline = self.recorder
         every = timeline.every
         done = 0
         # Overflow on the way to divergence is detected below, not warned about.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             while spec.tf_mode and done < int(n) and st.diverged is None:
-                if not self._tf_step(batch):
+                if not self._tf_step(batch, learning_rate):
                     break
                 done += 1
                 if st.step % every == 0:
@@ -285,12 +304,17 @@ class Trainer:
                 idx = st.order[st.position : st.position + batch]
                 masks = self._dropout_masks(len(idx)) if dropout else None
                 net.backprop(self._F_train[idx], self._T_train[idx], masks)
+                if frozen is not None:
+                    grad[frozen] = 0.0
                 gnorm = clip_by_global_norm(grad, clip) if clip else math.sqrt(float(grad @ grad))
                 if not math.isfinite(gnorm):
                     self._diverge("the gradient became infinite or NaN")
                     break
                 np.copyto(backup, flat)
-                st.optimizer.step(flat, grad, self.learning_rate)
+                lr = self.learning_rate if learning_rate is None else learning_rate
+                st.optimizer.step(flat, grad, lr)
+                if frozen is not None:  # momentum or weight decay would still move them
+                    flat[frozen] = backup[frozen]
                 if not math.isfinite(float(flat @ flat)):
                     np.copyto(flat, backup)
                     self._diverge("the weights overflowed to infinity or NaN")
@@ -304,7 +328,7 @@ class Trainer:
                     timeline.checkpoint(st)
         return done
 
-    def _tf_step(self, batch: int) -> bool:
+    def _tf_step(self, batch: int, learning_rate: float | None = None) -> bool:
         """One update by TF Playground's rule (``nn.ts``); False if training diverged.
 
         TF walks the training set in one fixed order and updates after every ``batch``
@@ -315,6 +339,7 @@ class Trainer:
         exactly 0 and its link stays dead (never updated again).
         """
         st, spec, net = self.state, self.spec, self.network
+        lr = spec.learning_rate if learning_rate is None else learning_rate  # (range test)
         n = self.data.n_train
         left = n % batch
         idx = st.order[st.position : st.position + batch]
@@ -333,14 +358,16 @@ class Trainer:
         backup = st.backup if st.backup is not None else flat.copy()
         st.backup = backup
         np.copyto(backup, flat)
-        moved = flat - spec.learning_rate * grad  # the mean gradient of the c examples
+        moved = flat - lr * grad  # the mean gradient of the c examples
         new = moved.copy()
         if rate and spec.regularization != "none":
             der = np.sign(flat) if spec.regularization == "l1" else flat.copy()
-            new -= (spec.learning_rate * rate) * der * net.weight_mask  # R' at the old weight
+            new -= (lr * rate) * der * net.weight_mask  # R' at the old weight
         if st.dead is None or st.dead.size != flat.size:  # a new shape revives every link
             st.dead = np.zeros(flat.size, dtype=bool)
         new[st.dead] = flat[st.dead]  # a dead link is never updated again
+        if net.frozen is not None:
+            new[net.frozen] = flat[net.frozen]
         if spec.regularization == "l1":
             crossed = (moved * new < 0) & (net.weight_mask > 0) & ~st.dead
             new[crossed] = 0.0
@@ -368,11 +395,15 @@ class Trainer:
         m = self.metrics()
         for k in HISTORY_KEYS:
             st.history[k].append(m[k])
+        norms = layer_norms(self.network, self.last_update)
+        for k, values in zip(HEALTH_KEYS, norms, strict=True):
+            st.health[k].append(values)
         if m["train_loss"] is None or m["train_loss"] > st.loss_ceiling:
             self._diverge(explosion_message(m["train_loss"]), at=st.step)
         if len(st.history["epoch"]) > MAX_HISTORY:
             # keep the curve's shape over any run length: drop every other old entry
             st.history = {k: v[::2] for k, v in st.history.items()}
+            st.health = {k: v[::2] for k, v in st.health.items()}
 
     def _diverge(self, what: str, at: int | None = None) -> None:
         step = self.state.step + 1 if at is None else at
@@ -473,6 +504,30 @@ class Trainer:
             W[i, j] = value
         self._changed()
 
+    def set_neuron(self, layer: int, index: int, state: str = "off") -> None:
+        """Knock hidden unit ``index`` of hidden layer ``layer`` out, freeze it, or undo.
+
+        ``state``: ``"active"``; ``"off"`` (its output is forced to 0, so it neither
+        contributes nor learns); ``"frozen"`` (it works but its incoming weights and bias
+        never change). Logged in the timeline, kept in snapshots, replayed on rewind.
+        """
+        code = surgery.check_neuron(self.spec.hidden, layer, index, state)
+        self._apply_neuron(layer, index, code)
+        self.recorder.log(self.state, "neuron", f"layer {layer + 1} unit {index + 1}: {state}",
+                          ("neuron", (layer, index, code)))  # fmt: skip
+
+    def _apply_neuron(self, layer: int, index: int, code: int) -> None:
+        st = self.state
+        st.neurons = surgery.with_state(self.spec.hidden, st.neurons, layer, index, code)
+        units, frozen = surgery.network_masks(self.network.layer_sizes, st.neurons)
+        self.network.unit_masks, self.network.frozen = units, frozen
+        self._changed()
+
+    @property
+    def neurons(self) -> list[list[str]]:
+        """Every hidden unit's surgery state (``active``/``off``/``frozen``), per layer."""
+        return surgery.by_layer(self.spec.hidden, self.state.neurons)
+
     def reconfigure(self, config: Any) -> str:
         """Apply a new config, keeping as much progress as it allows.
 
@@ -504,8 +559,9 @@ class Trainer:
         return kind
 
     def _untouched(self) -> bool:
-        """True while the run has not trained and its weights are still the first ones."""
-        if self.state.step != 0:
+        """True while the run has not trained and its weights are still the first ones
+        (neuron surgery counts as an edit, like a weight edit: it is kept)."""
+        if self.state.step != 0 or self.state.neurons is not None:
             return False
         first = _build_network(self.spec)
         _initialize(first, self.spec, random_stream(self.spec.seed, INIT_STREAM))
@@ -534,6 +590,7 @@ class Trainer:
         # everything is built: commit
         self.spec, self.network = spec, net
         st.params, st.optimizer, st.rng = net.flat, optimizer, rng
+        st.neurons = surgery.carry(old_spec.hidden, spec.hidden, st.neurons)
         st.backup = net.flat.copy()
         st.diverged = None  # weights are finite (a diverged step is rolled back): carry on
         self._prepare()
@@ -583,6 +640,8 @@ class Trainer:
         what, value = payload
         if what == "weight":
             self._apply_weight(value)
+        elif what == "neuron":
+            self._apply_neuron(*value)
         else:
             spec = spec_of(value)
             self._apply_config(value, spec, change_kind(self.spec, spec))
@@ -593,6 +652,7 @@ class Trainer:
         """Make a copy of the checkpoint ``saved`` the live state."""
         state = saved.copy(share_history=True)
         state.history = {k: list(v[:history_len]) for k, v in saved.history.items()}
+        state.health = {k: list(v[:history_len]) for k, v in saved.health.items()}
         spec = spec_of(state.config)
         if spec != self.spec:
             self.config, self.spec = state.config, spec

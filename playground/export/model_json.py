@@ -57,12 +57,15 @@ def model_json(trainer: Trainer) -> dict[str, Any]:
     output = net.loss_fn.output_activation
     layers = []
     for k, (W, b) in enumerate(net.params):
+        # a knocked-out unit (neuron surgery) feeds nothing: its outgoing weights are 0
+        off = net.unit_masks[k - 1] if 0 < k <= len(net.unit_masks) else None
+        weights = W if off is None else W * off[:, None]
         layers.append(
             {
                 "inputs": int(W.shape[0]),
                 "outputs": int(W.shape[1]),
                 "activation": hidden[k] if k < len(hidden) else output,
-                "weights": W.tolist(),
+                "weights": weights.tolist(),
                 "biases": b.tolist(),
             }
         )

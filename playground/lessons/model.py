@@ -60,6 +60,7 @@ HIDE_PANELS = (
     "data", "training", "dataset", "network", "hidden", "output", "charts", "diagnostics", "topbar",
     "toggles", "advanced", "custom_points", "timeline", "play", "step", "reset", "regenerate",
     "share", "epoch", "help", "compare", "files", "exports", "lessons", "present", "sweep",
+    "insight",
 )  # fmt: skip
 
 

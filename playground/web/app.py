@@ -36,6 +36,7 @@ from playground.web import (
     pages,
     routes_api,
     routes_export,
+    routes_insight,
     routes_lessons,
     routes_points,
     routes_sweep,
@@ -44,12 +45,13 @@ from playground.web.connection import serve_websocket
 from playground.web.contract import install_schema_limits
 from playground.web.diagram import diagram_options
 from playground.web.errors import install_error_handlers
+from playground.web.insight import insight_options
 from playground.web.log_limits import install_log_limits
 from playground.web.loopwatch import LoopProbe
 from playground.web.offload import RestPool, WorkPool, limit_blas_threads, set_switch_interval
 from playground.web.protocol import view_field_specs
 from playground.web.registry import SessionRegistry
-from playground.web.security import BodyLimit, SecurityHeaders
+from playground.web.security import BodyLimit, DocsPolicy, SecurityHeaders
 from playground.web.settings import Settings
 from playground.web.shutdown import Drain
 
@@ -75,6 +77,7 @@ def build_options(settings: Settings) -> dict[str, Any]:
     payload["tf_link"] = TF_LINK
     payload["sweep"] = sweep_options()
     payload["diagram"] = diagram_options()
+    payload["insight"] = insight_options()
     return payload
 
 
@@ -157,11 +160,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_lessons.pages_router)
     app.include_router(routes_export.router)
     app.include_router(routes_sweep.router)
+    app.include_router(routes_insight.router)
     app.include_router(pages.router)
     app.add_api_websocket_route("/ws", serve_websocket)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
     install_schema_limits(app, settings)
     # added innermost first: headers on every answer, then the host, then the body cap
+    app.add_middleware(DocsPolicy, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     if settings.origins:
         app.add_middleware(

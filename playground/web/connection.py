@@ -35,7 +35,7 @@ from playground.web.live import LiveSession, Message
 from playground.web.logs import SESSION_ID
 from playground.web.memory import release_free_memory
 from playground.web.offload import WorkPool
-from playground.web.protocol import Command, ProtocolError, parse_message
+from playground.web.protocol import VIEW_REQUESTS, Command, ProtocolError, parse_message
 from playground.web.registry import SessionRegistry, client_address
 from playground.web.security import origin_allowed
 from playground.web.settings import Settings
@@ -224,12 +224,38 @@ class Connection:
         if isinstance(item, Outgoing):
             await self._send([item.message])
             return
+        if item.type in VIEW_REQUESTS:
+            await self._view_request(item)
+            return
         if item.type == "ack":  # the hot path: a few comparisons, not worth a thread hop
             texts, refused = self._handle(item)
         else:
             texts, refused = await self._offload(self._handle, item)
         await self._send_texts(texts)
         if refused and self.rejected.add(time.monotonic()):
+            await self._deliver(self.ws.close(1008, "too many rejected messages"))
+            raise _Closed
+
+    async def _view_request(self, command: Command) -> None:
+        """Compute an insight view in the work pool (other sessions keep running)."""
+        try:
+            # in the session's fair turn in the work pool, like any other session work
+            data = await self._offload(lambda: self.session.view_job(command)())
+        except ProtocolError as e:
+            e.request = command.type
+            await self._reject([e.to_message()])
+            return
+        except Exception:
+            log.exception("session %s failed on %r", self.session.id, command.type)
+            await self._send([ProtocolError(f"internal error while handling {command.type!r}",
+                                            None, command.type).to_message()])  # fmt: skip
+            return
+        await self._deliver(self.ws.send_bytes(data))
+
+    async def _reject(self, replies: list[Message]) -> None:
+        """Send an error; too many rejections in the window close the socket (1008)."""
+        await self._send(replies)
+        if self.rejected.add(time.monotonic()):
             await self._deliver(self.ws.close(1008, "too many rejected messages"))
             raise _Closed
 
@@ -288,6 +314,7 @@ def new_session(settings: Settings) -> LiveSession:
         max_runs=settings.max_runs,
         checkpoint_every=settings.checkpoint_every,
         checkpoint_bytes=settings.checkpoint_kib * 1024,
+        view_seconds=settings.view_time_budget,
     )
 
 

@@ -7,6 +7,7 @@ exception is logged with its traceback and answered with a plain JSON error.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any, cast
 
 from fastapi import FastAPI, Request
@@ -97,6 +98,17 @@ def _field_of(error: dict[str, Any]) -> str | None:
     return ".".join(loc) or None
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with non-finite floats (a rejected ``Infinity`` input) as strings: valid JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value
+
+
 def _message_of(error: dict[str, Any]) -> str:
     ctx_error = (error.get("ctx") or {}).get("error")
     if isinstance(ctx_error, ConfigError):
@@ -110,10 +122,10 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     first = errors[0] if errors else {}
     field = _field_of(first)
     message = _message_of(first)
-    detail = jsonable_encoder(
+    detail = _finite(jsonable_encoder(
         [{k: _bounded(k, v) for k, v in e.items() if k != "ctx"} for e in errors[:10]],
         custom_encoder={},
-    )
+    ))  # fmt: skip
     text = f"{field}: {message}" if field else message
     return JSONResponse(error_body(text, field, detail), status_code=422)
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from playground.engine.trainer import Trainer
 from playground.web.frames import ArrayEntry, encode_frame, finite, quantize, quantize_each
+from playground.web.insight import health_part, hidden_part
 from playground.web.protocol import View
 
 
@@ -82,6 +83,8 @@ def frame_header(trainer: Trainer, view: View, state: FrameState) -> dict[str, A
             "data_version": state.data_version,
             "n_train": trainer.data.n_train,
             "n_test": len(trainer.data.X_test),
+            # neuron surgery: per layer, each unit's state; null while every unit is active
+            "neurons": trainer.neurons if trainer.state.neurons is not None else None,
         }
     )
     return header
@@ -96,4 +99,9 @@ def build_frame(trainer: Trainer, view: View, state: FrameState) -> tuple[bytes,
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         arrays, bad = frame_arrays(trainer, view, state.send_points)
         header = frame_header(trainer, view, state)
+        for name, part in (("hidden_space", hidden_part), ("health", health_part)):
+            extra, entry = part(trainer, view)  # open insight views only: closed cost nothing
+            if entry is not None:
+                arrays += extra
+                header[name] = entry
     return encode_frame(header, arrays), bad

@@ -27,10 +27,12 @@ from playground.config import MAX_SEED, ConfigError, RunConfig, parse_config
 from playground.engine.lockstep import Lockstep, stackable
 from playground.engine.trainer import Trainer
 from playground.web.frame_builder import FrameState, build_frame
+from playground.web.insight import landscape_job, range_job
 from playground.web.live_sweep import handle_sweep
 from playground.web.protocol import (
     MAIN_FIELD,
     VIEW_FIELDS,
+    VIEW_REQUESTS,
     Command,
     ProtocolError,
     View,
@@ -96,9 +98,11 @@ class LiveSession:
     """The runs of one connection plus the shared view; see the module docstring."""
 
     def __init__(self, session_id: str, config: RunConfig | None = None, *, max_runs: int = 4,
-                 checkpoint_every: int = 100, checkpoint_bytes: int = 2 << 20) -> None:  # fmt: skip
+                 checkpoint_every: int = 100, checkpoint_bytes: int = 2 << 20,
+                 view_seconds: float = 5.0) -> None:  # fmt: skip
         self.id = session_id
         self.max_runs = max_runs
+        self.view_seconds = view_seconds  # time budget of a landscape / LR range request
         self._trainer_options = {"checkpoint_every": checkpoint_every,
                                  "checkpoint_bytes": checkpoint_bytes}  # fmt: skip
         self.view = View()
@@ -187,6 +191,9 @@ class LiveSession:
     # Commands ------------------------------------------------------------------------
     def handle(self, command: Command) -> list[Message]:
         """Apply one command; returns the messages to send. A rejected command changes nothing."""
+        if command.type in VIEW_REQUESTS:  # computed off the session loop: see view_job
+            return [ProtocolError(f"{command.type} is answered by view_job", "type",
+                                  command.type).to_message()]  # fmt: skip
         handler: Callable[[dict[str, Any]], list[Message]] = getattr(self, f"_on_{command.type}")
         try:
             return handler(command.args)
@@ -336,6 +343,39 @@ class LiveSession:
         self._leave_seek(run)
         run.dirty = True
         return [self.timeline_message(run)]
+
+    def _on_set_neuron(self, args: dict[str, Any]) -> list[Message]:
+        run = self._run(args)
+        try:
+            run.trainer.set_neuron(args["layer"], args["index"], args["state"])
+        except ValueError as e:
+            raise ProtocolError(str(e), str(e).split(" ", 1)[0]) from None
+        self._leave_seek(run)
+        run.dirty = True
+        return [self.timeline_message(run), self.neurons_message(run)]
+
+    def neurons_message(self, run: Run) -> Message:
+        """The ``neurons`` message: every hidden unit's surgery state, per layer."""
+        return {"type": "neurons", "run": run.id, "neurons": run.trainer.neurons}
+
+    def view_job(self, command: Command) -> Callable[[], bytes]:
+        """A landscape / LR range request as a job for a worker thread (on a fork of the run).
+
+        Raises ProtocolError for an unknown run; the job raises ProtocolError when the
+        engine refuses the options (e.g. no trajectory yet).
+        """
+        run = self._run(command.args)
+        shown = run.seek or run.trainer
+        make = landscape_job if command.type == "landscape" else range_job
+        work = make(shown, command.args, run.id, self.view_seconds)
+
+        def job() -> bytes:
+            try:
+                return work()
+            except ValueError as e:
+                raise ProtocolError(str(e), str(e).split(" ", 1)[0], command.type) from None
+
+        return job
 
     def _on_snapshot(self, args: dict[str, Any]) -> list[Message]:
         if args.get("run") is None:

@@ -14,6 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from playground.config import MAX_HIDDEN_LAYERS
+from playground.engine import landscape, lr_range
+from playground.engine.surgery import NEURON_STATES
+
 MAX_STEP = 10_000  # `step` n
 MAX_WEIGHT = 100.0  # |value| of `set_weight`
 
@@ -21,9 +25,11 @@ MAX_WEIGHT = 100.0  # |value| of `set_weight`
 COMMANDS = (
     "configure", "set", "play", "pause", "step", "reset", "regenerate", "set_weight",
     "snapshot", "restore", "ack", "fork", "new_run", "select", "close_run", "seek", "rewind",
-    "timeline", "sweep",
+    "timeline", "sweep", "set_neuron", "landscape", "lr_range",
 )  # fmt: skip
 SWEEP_ACTIONS = ("start", "play", "pause", "step", "view", "open", "close")
+#: requests answered by a binary message computed in a worker thread (insight views)
+VIEW_REQUESTS = ("landscape", "lr_range")
 #: commands that may target every run at once with ``"run": "all"``
 ALL_RUNS = ("play", "pause", "step")
 MAX_RUN_ID = 8  # characters of a run id
@@ -84,6 +90,15 @@ class View(BaseModel):
     )
     diagnostics: bool = Field(
         default=False, description="send training-health diagnostics in frames"
+    )
+    hidden_layer: int = Field(
+        default=-1,
+        ge=-1,
+        le=MAX_HIDDEN_LAYERS - 1,
+        description="hidden-space view: the hidden layer drawn in frames (-1 = closed)",
+    )
+    health: bool = Field(
+        default=False, description="send the training-health history and warnings in frames"
     )
     stop_epoch: int = Field(
         default=0,
@@ -173,6 +188,57 @@ def _parse_set_weight(msg: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _number(msg: dict[str, Any], name: str, default: float, limit: float = 1e30) -> float:
+    """A finite number with |value| <= ``limit`` (an int is compared as an int: a 400-digit
+    one would overflow ``float``)."""
+    value = msg.get(name, default)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or (isinstance(value, float) and not math.isfinite(value)):
+        raise ProtocolError(f"{name} must be a finite number, got {shown(value)}", name)
+    if abs(value) > limit:
+        raise ProtocolError(f"{name} must be within ±{limit:g}, got {shown(value)}", name)
+    return float(value)
+
+
+def _checked(check: Any, *values: Any) -> None:
+    """Run an engine option check; its ValueError starts with the field it names."""
+    try:
+        check(*values)
+    except ValueError as e:
+        raise ProtocolError(str(e), str(e).split(" ", 1)[0]) from None
+
+
+def _parse_landscape(msg: dict[str, Any]) -> dict[str, Any]:
+    args = {
+        "directions": msg.get("directions", "random"),
+        "resolution": _int(msg, "resolution", landscape.MIN_RESOLUTION,
+                           landscape.MAX_RESOLUTION, default=31),
+        "span": _number(msg, "span", 1.0),
+        "seed": _int(msg, "seed", 0, 2**31 - 1, default=0),
+    }  # fmt: skip
+    _checked(landscape.check_options, args["resolution"], args["span"], args["directions"])
+    return args
+
+
+def _parse_lr_range(msg: dict[str, Any]) -> dict[str, Any]:
+    args = {
+        "start": _number(msg, "start", 1e-5),
+        "stop": _number(msg, "stop", 10.0),
+        "steps": _int(msg, "steps", lr_range.MIN_STEPS, lr_range.MAX_STEPS, default=200),
+    }
+    _checked(lr_range.check_options, args["start"], args["stop"], args["steps"])
+    return args
+
+
+def _parse_set_neuron(msg: dict[str, Any]) -> dict[str, Any]:
+    state = msg.get("state")
+    if state not in NEURON_STATES:
+        raise ProtocolError(f"state must be one of {', '.join(NEURON_STATES)}, got {state!r}",
+                            "state")  # fmt: skip
+    return {"layer": _int(msg, "layer", 0, MAX_HIDDEN_LAYERS - 1),
+            "index": _int(msg, "index", 0, 1 << 30), "state": state}  # fmt: skip
+
+
 def parse_message(text: str) -> Command:
     """Validate one client text message; raises ProtocolError (never anything else)."""
     if text.count("{") + text.count("[") > MAX_CONTAINERS:
@@ -250,6 +316,12 @@ def _arguments(kind: str, msg: dict[str, Any]) -> dict[str, Any]:
         return args
     if kind == "set_weight":
         return _parse_set_weight(msg)
+    if kind == "set_neuron":
+        return _parse_set_neuron(msg)
+    if kind == "landscape":
+        return _parse_landscape(msg)
+    if kind == "lr_range":
+        return _parse_lr_range(msg)
     if kind == "restore":
         return {"snapshot": _object(msg, "snapshot"), "as_new": _bool(msg, "as_new", False)}
     if kind == "ack":

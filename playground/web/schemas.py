@@ -114,6 +114,10 @@ class Options(BaseModel):
     tf_link: dict[str, Any] = Field(description="how TensorFlow Playground link keys map here")
     sweep: dict[str, Any] = Field(description="what a sweep may vary, its defaults and limits")
     diagram: dict[str, Any] = Field(description="the network diagram's link-threshold rule")
+    insight: dict[str, Any] = Field(
+        description="the insight views' options, defaults and limits (landscape, LR range "
+        "test, neuron states)"
+    )
 
 
 class Divergence(BaseModel):
@@ -217,3 +221,47 @@ class SweepResult(BaseModel):
     seconds: float
     config: dict[str, Any]
     spread: Any = Field(description="min/median/max across seeds when the seed is swept")
+
+
+class RunSummary(BaseModel):
+    """The run an insight view looked at, after its ``epochs`` of training."""
+
+    metrics: dict[str, Number | None] = Field(
+        description="epoch, step, train/test loss and accuracy, learning rate"
+    )
+    diverged: Divergence | None
+
+
+class LossSlice(BaseModel):
+    """The objective along the last update's direction."""
+
+    t: list[float]
+    losses: list[float | None]
+
+
+class LandscapeResult(BaseModel):
+    """``POST /api/landscape``: the loss surface around the run's weights."""
+
+    run: RunSummary
+    directions: str = Field(description="`random` or `trajectory`")
+    alphas: list[float]
+    betas: list[float]
+    losses: list[list[float | None]] = Field(
+        description="`losses[j][i]` at `weights + alphas[i] * d1 + betas[j] * d2`"
+    )
+    center_loss: float | None = Field(description="the run's own objective, exactly")
+    path: list[list[float]] = Field(description="checkpoints projected on the plane")
+    path_steps: list[int]
+    span: float
+    slice: LossSlice
+
+
+class LrRangeResult(BaseModel):
+    """``POST /api/lr-range``: Smith's learning-rate range test on a fork of the run."""
+
+    run: RunSummary
+    learning_rates: list[float]
+    losses: list[float | None]
+    smoothed: list[float | None]
+    suggested: float | None = Field(description="where the smoothed loss falls fastest")
+    stopped: Literal["done", "exploded", "diverged", "seconds"]

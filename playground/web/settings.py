@@ -156,6 +156,12 @@ class Settings(BaseSettings):
     train_time_budget: float = Field(
         default=10.0, gt=0, le=600, description="seconds per headless run"
     )
+    view_time_budget: float = Field(
+        default=5.0,
+        gt=0,
+        le=600,
+        description="seconds per loss landscape or LR range test (REST and live)",
+    )
     train_max_jobs: int = Field(
         default=2, ge=1, le=64, description="concurrent headless runs per worker"
     )
@@ -253,4 +259,5 @@ class Settings(BaseSettings):
             "session_cpu_share": self.session_cpu_share,
             "snapshot_every_seconds": self.snapshot_every_seconds,
             "snapshot_every_steps": self.snapshot_every_steps,
+            "view_time_budget": self.view_time_budget,
         }

@@ -20,6 +20,7 @@ def _same(a: Trainer, b: Trainer) -> None:
     assert a.optimizer.state_dict() == b.optimizer.state_dict()
     assert a.state.rng.bit_generator.state == b.state.rng.bit_generator.state
     assert a.metrics() == b.metrics() and a.history == b.history and a.diverged == b.diverged
+    assert a.state.health == b.state.health and a.neurons == b.neurons
     assert a.timeline == b.timeline
     assert [c.state.step for c in a.recorder.checkpoints] == [
         c.state.step for c in b.recorder.checkpoints
@@ -67,3 +68,18 @@ def test_runs_of_different_shapes_step_alone() -> None:
     pair = [Trainer(_config()), Trainer(_config(hidden=[3]))]
     assert not stackable(pair)
     assert Lockstep().step(pair, 5) == [5, 5]
+
+
+def test_runs_with_neuron_surgery_train_alone_and_match_lone_runs() -> None:
+    configs = [_config(seed=1), _config(seed=2)]
+    pair = [Trainer(c) for c in configs]
+    lone = [Trainer(c) for c in configs]
+    for t in (pair[1], lone[1]):
+        t.set_neuron(0, 1, "off")
+        t.set_neuron(1, 0, "frozen")
+    assert not stackable(pair)
+    assert Lockstep().step(pair, 130) == [130, 130]
+    for t in lone:
+        t.step(130)
+    for a, b in zip(pair, lone, strict=True):
+        _same(a, b)

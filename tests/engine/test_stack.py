@@ -30,6 +30,7 @@ def _assert_same(stack: Stack, i: int, lone: Trainer) -> None:
     assert state.optimizer.state_dict() == lone.optimizer.state_dict()
     assert state.rng.bit_generator.state == lone.state.rng.bit_generator.state
     assert stack.history(i) == lone.history
+    assert state.health == lone.state.health  # the per-epoch health record too
     assert stack.metrics(i) == lone.metrics()
     assert stack.diverged(i) == lone.diverged
 
@@ -153,3 +154,10 @@ def test_a_run_whose_gradient_overflows_leaves_the_stack_alone() -> None:
     stack = _check(configs, steps=60)
     assert "gradient became infinite" in stack.diverged(0)["reason"]
     assert stack.diverged(1) is None and stack.active == 1
+
+
+def test_runs_with_neuron_surgery_are_not_stacked() -> None:
+    plain, cut = Trainer(_config()), Trainer(_config(seed=4))
+    cut.set_neuron(0, 2, "off")
+    with pytest.raises(ValueError, match="run 1 has knocked-out or frozen neurons"):
+        Stack.from_trainers([plain, cut])

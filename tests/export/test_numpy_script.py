@@ -30,7 +30,10 @@ CASES = {
     "tanh_output": dict(dataset="xor", hidden=[3], loss="squared_error"),
     "softmax": dict(dataset="spiral_k", n_classes=4, hidden=[5], features=["x1", "x2", "x1x2"]),
     "regression": dict(dataset="multi_gaussian", hidden=[4], features=["sin_x1", "sin_x2"]),
+    "surgery": dict(dataset="circle", hidden=[3, 3], activation="sigmoid"),
 }
+#: neuron surgery before training: a knocked-out sigmoid unit would otherwise add 0.5 * W
+SURGERY = {"surgery": [(0, 1, "off"), (1, 2, "off"), (1, 0, "frozen")]}
 
 RUNNER = """
 import importlib.util, json, sys
@@ -56,6 +59,8 @@ def test_script_matches_trainer_predict(tmp_path: Path) -> None:
     expected = {}
     for name, config in CASES.items():
         trainer = Trainer(RunConfig(seed=4, learning_rate=0.1, **config))  # type: ignore[arg-type]
+        for layer, index, state in SURGERY.get(name, []):
+            trainer.set_neuron(layer, index, state)
         trainer.step(60)
         (tmp_path / f"{name}.py").write_text(numpy_script(trainer))
         expected[name] = trainer.predict(points)

@@ -19,7 +19,7 @@ import numpy as np
 
 from playground.web.frames import decode_frame
 from playground.web.live import LiveSession, Message
-from playground.web.protocol import ProtocolError, parse_message
+from playground.web.protocol import VIEW_REQUESTS, ProtocolError, parse_message
 from tests.web.conftest import TestClient, connect
 
 SEED = 15
@@ -58,6 +58,11 @@ def _valid_messages(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
         {"type": "seek", "step": 1},
         {"type": "rewind", "step": 0},
         {"type": "timeline"},
+        {"type": "set", "changes": {"hidden_layer": 0, "health": True}},
+        {"type": "set_neuron", "layer": 0, "index": 1, "state": "off"},
+        {"type": "set_neuron", "layer": 1, "index": 0, "state": "frozen"},
+        {"type": "landscape", "resolution": 5, "span": 0.5, "seed": 3},
+        {"type": "lr_range", "start": 1e-4, "stop": 1.0, "steps": 10},
     ]
 
 
@@ -120,6 +125,14 @@ def _reply(session: LiveSession, text: str) -> list[Message]:
         command = parse_message(text)
     except ProtocolError as e:
         return [e.to_message()]
+    if command.type in VIEW_REQUESTS:  # the connection runs these in a worker thread
+        try:
+            header, arrays = decode_frame(session.view_job(command)())
+        except ProtocolError as e:
+            e.request = command.type
+            return [e.to_message()]
+        assert all(bool(np.isfinite(a).all()) for a in arrays.values())
+        return [header]
     return session.handle(command)
 
 

@@ -131,12 +131,11 @@ def test_selective_deflate_sends_big_messages_raw_and_stays_in_step() -> None:
 
 
 def test_the_serve_command_uses_the_selective_protocol() -> None:
+    import inspect
     from types import SimpleNamespace
 
-    from playground.web.deflate import SelectiveDeflateFactory
-    import inspect
-
     from playground.web import serve
+    from playground.web.deflate import SelectiveDeflateFactory
     from playground.web.transport import GuardedWebSocketProtocol
 
     assert "ws=GuardedWebSocketProtocol" in inspect.getsource(serve._serve)

@@ -20,6 +20,9 @@ const RECONNECT_MAX_MS = 4000;
 const POINT_ARRAYS = ["points", "labels", "is_train"];
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/** Binary replies to insight requests (not frames: never acked, never a run's picture). */
+const INSIGHT_REPLIES = ["landscape", "lr_range"];
+
 /**
  * Decode one binary frame: uint32 LE header length, UTF-8 JSON header, then the payload.
  * Returns the header object with `arrays` replaced by {name: {data, shape, range}}.
@@ -67,7 +70,8 @@ function decodeArray(buffer, payloadStart, spec) {
 /**
  * A live session. `handlers` gets: hello(msg, {reconnected}), config(msg), error(msg),
  * event(msg), frame(frame) (draw it; called inside requestAnimationFrame), status(state),
- * runs({runs, selected}), timeline(msg), snapshot(sessionSnapshot), sweep(msg).
+ * runs({runs, selected}), timeline(msg), snapshot(sessionSnapshot), sweep(msg), neurons(msg),
+ * and the insight replies landscape(reply) and lr_range(reply) (binary, decoded like frames).
  * A sweep frame has `type: "sweep"` and `run: "sweep"` (docs/protocol.md, Sweeps).
  * A frame's `run` is its run id ("A" from servers without runs), `at` a past step or null.
  */
@@ -146,6 +150,7 @@ export class Session {
         this.emit("config", { ...message, run: message.run || "A" });
         break;
       case "error":
+      case "neurons":
         this.emit(message.type, message);
         break;
       default:
@@ -165,6 +170,10 @@ export class Session {
       frame = decodeFrame(buffer);
     } catch {
       return; // a malformed frame is skipped; the next one replaces it
+    }
+    if (INSIGHT_REPLIES.includes(frame.type)) {
+      this.emit(frame.type, frame); // an insight view's reply: not a frame, not acked
+      return;
     }
     frame.run = frame.run || "A";
     frame.at = frame.at === undefined ? null : frame.at;
@@ -299,6 +308,18 @@ export class Session {
     const message = { type: "set_weight", layer, kind, j, value };
     if (kind === "weight") message.i = i;
     return this.send(message);
+  }
+  /** Neuron surgery: state is "active", "off" or "frozen". */
+  setNeuron(layer, index, state, run = undefined) {
+    return this.send(withRun({ type: "set_neuron", layer, index, state }, run));
+  }
+  /** Ask for the loss landscape ({directions, resolution, span, seed}); reply: landscape. */
+  requestLandscape(options, run = undefined) {
+    return this.send(withRun({ type: "landscape", ...options }, run));
+  }
+  /** Ask for the LR range test ({start, stop, steps}); reply: lr_range. */
+  requestLrRange(options, run = undefined) {
+    return this.send(withRun({ type: "lr_range", ...options }, run));
   }
   requestSnapshot() {
     return this.send({ type: "snapshot" });

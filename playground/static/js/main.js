@@ -9,6 +9,7 @@ import { Charts } from "./charts.js";
 import { Controls } from "./controls.js";
 import { DatasetPicker } from "./datasets.js";
 import { DiagnosticsView } from "./diagnostics.js";
+import { Insight } from "./insight.js";
 import { Edits, runChanges } from "./edits.js";
 import { Exports } from "./exports.js";
 import { bindKeyboard } from "./keyboard.js";
@@ -54,6 +55,8 @@ const session = new Session({
   timeline: (message) => views.onTimeline(message),
   snapshot: (snapshot) => views.onSnapshot(snapshot),
   sweep: (message) => sweep && sweep.onMessage(message),
+  landscape: (reply) => insight.reply(reply),
+  lr_range: (reply) => insight.reply(reply),
 });
 // Runs, timeline, compare, run files, sessionStorage (issue 9).
 const views = new RunViews(session, {
@@ -96,6 +99,7 @@ let charts;
 let boundary;
 let picker;
 let sweep = null; // the sweep panel (issue 14), built when first opened
+let insight; // the "look inside" views (insight.js)
 const tooltip = new Tooltip($("tooltip"));
 setSourceNamer((target) => {
   const features = page.frame ? page.frame.features : [];
@@ -135,6 +139,17 @@ function build(options) {
       editor.open(target, network.weightValue(target.kind, target.layer, target.i, target.j),
         event);
     },
+    neuronClick: (layer, index) => {
+      const next = { active: "off", off: "frozen", frozen: "active" };
+      session.setNeuron(layer, index, next[network.neuronState(layer, index)] || "off");
+    },
+  });
+  insight = new Insight($("insight"), $("insight-buttons"), {
+    session,
+    options,
+    useLearningRate: (lr) => change({ learning_rate: lr }),
+    run: () => views.runs.selected,
+    maxHiddenLayer: (page.limits.max_hidden_layers || 8) - 1,
   });
   network.setup({
     activationChoices: choicesOf(page.fields.activation, options.activations),
@@ -177,6 +192,7 @@ function configureFrom(partial) {
 function onHello(message, { reconnected }) {
   if (!page.built) build(message.options);
   if (reconnected) {
+    insight.reopen();
     // The session restores its last snapshot itself; without one, resend the config.
     if (session.lastSnapshot === null && page.config) {
       session.configure(withAuto(page.config, page.auto));
@@ -246,6 +262,7 @@ function onError(message) {
     sweep.onError(message);
     return;
   }
+  if (insight && insight.error(message)) return; // shown in the view's own pane
   if (views.restoreRefused(message, page.configured)) {
     session.configure(withAuto({ ...page.helloConfig, ...page.url.config }, page.auto));
     return;
@@ -296,6 +313,7 @@ function onFrame(frame) {
     if (sweep) sweep.draw(frame);
     return;
   }
+  if (insight) insight.points(frame);
   if (!page.configured) {
     // A frame of the server's default, before our config: not drawn, but its data points
     // are kept (they are only sent again when the data changes).
@@ -319,6 +337,7 @@ function onFrame(frame) {
   network.draw(frame);
   if (!views.compare.active) boundary.draw(frame, neuronGrid());
   diagnostics.draw(frame.diagnostics);
+  insight.frame(frame);
   tooltip.refresh((t) => network.weightValue(t.kind, t.layer, t.i, t.j));
 }
 
@@ -504,6 +523,9 @@ window.playground = {
   },
   get network() {
     return network;
+  },
+  get insight() {
+    return insight;
   },
   views,
   lessons,

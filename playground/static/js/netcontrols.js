@@ -95,6 +95,14 @@ export function nodeControl(entry, c, k, isOutput, callbacks) {
   }
   el.setAttribute("aria-label", `Neuron ${k + 1} of hidden layer ${c}`);
   el.setAttribute("data-testid", `neuron-${c - 1}-${k}`);
+  // neuron surgery: a click cycles active -> knocked out -> frozen -> active
+  el.title = "Click: knock this unit out, freeze it, bring it back";
+  el.dataset.state = "active";
+  const layer = c - 1;
+  el.addEventListener("click", () => callbacks.neuronClick(layer, k));
+  el.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") callbacks.neuronClick(layer, k);
+  });
   el.tabIndex = 0; // keyboard users get the large picture on focus
   for (const on of ["mouseenter", "focus"]) {
     el.addEventListener(on, () => callbacks.hoverNeuron(index));

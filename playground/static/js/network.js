@@ -28,7 +28,8 @@ export class NetworkView {
    * @param {HTMLElement} root
    * @param {object} callbacks toggleFeature(name), neurons(layer, delta),
    *   layerActivation(layer, name), editWeight(target, event), hoverNeuron(index|null),
-   *   hoverParam(target|null, event) (none needed when compact)
+   *   hoverParam(target|null, event), neuronClick(layer, index) (neuron surgery)
+   *   (none needed when compact)
    * @param {object} opts compact: small and read-only; linkFilter: share another view's
    */
   constructor(root, callbacks = {}, { compact = false, linkFilter = null } = {}) {
@@ -113,6 +114,26 @@ export class NetworkView {
     }
     if (!this.compact) this.paintNeurons(frame);
     this.styleLinks();
+    if (!this.compact) this.showSurgery(frame.neurons || null); // compact: no node elements
+  }
+
+  /** Mark knocked-out and frozen units (frame header `neurons`; null = all active). */
+  showSurgery(states) {
+    for (let c = 1; c < this.nodes.length - 1; c++) {
+      const layer = states ? states[c - 1] : null;
+      this.nodes[c].forEach((n, k) => {
+        const state = layer && layer[k] ? layer[k] : "active";
+        if (n.el.dataset.state !== state) n.el.dataset.state = state;
+      });
+    }
+  }
+
+  /** A hidden unit's surgery state as last drawn ("active", "off", "frozen"). */
+  neuronState(layer, index) {
+    const column = this.nodes[layer + 1];
+    return column && column[index] && column[index].el
+      ? column[index].el.dataset.state
+      : "active";
   }
 
   build(frame, clientWidth, clientHeight) {
