@@ -9,7 +9,6 @@ and encoded in the REST pool (``offload.RestPool``): the event loop never holds 
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,9 +21,9 @@ from playground.engine.trainer import Trainer, make_data
 from playground.web.contract import ERROR_RESPONSES
 from playground.web.errors import FieldError
 from playground.web.frames import dumps, json_safe
+from playground.web.jobs import job_slot
 from playground.web.offload import Busy, RestPool, json_body
 from playground.web.schemas import DatasetPoints, Health, Options, TrainResult
-from playground.web.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERROR_RESPONSES)
 
@@ -42,11 +41,6 @@ class DatasetRequest(BaseModel):
     """A configuration whose data fields (dataset, n_points, noise, seed, ...) are used."""
 
     config: RunConfig = Field(default_factory=RunConfig)
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def train_headless(config: RunConfig, epochs: int, budget: float) -> dict[str, Any]:
@@ -98,13 +92,7 @@ async def train(body: TrainRequest, request: Request) -> dict[str, Any]:
     seconds) is spent (``"seconds"``). The keys are those of ``nn-playground train --json``.
     For notebooks and scripts: the same config in the page reproduces the same run.
     """
-    settings = _settings(request)
-    if body.epochs > settings.train_max_epochs:
-        raise FieldError(f"at most {settings.train_max_epochs} epochs per request", "epochs")
-    jobs: asyncio.Semaphore = request.app.state.train_jobs
-    if jobs.locked():
-        raise FieldError("the server is busy with other training requests; retry", None, 503)
-    async with jobs:
+    async with job_slot(request, body.epochs) as settings:
         try:
             return await run_in_threadpool(
                 train_headless, body.config, body.epochs, settings.train_time_budget

@@ -10,7 +10,6 @@ the live sessions.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -25,8 +24,8 @@ from playground.engine.trainer import Trainer
 from playground.web.contract import ERROR_RESPONSES
 from playground.web.errors import FieldError
 from playground.web.frames import json_safe
+from playground.web.jobs import job_slot
 from playground.web.schemas import LandscapeResult, LrRangeResult
-from playground.web.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["insight"], responses=ERROR_RESPONSES)
 
@@ -131,13 +130,7 @@ def range_json(body: RangeRequest, budget: float, view_budget: float) -> dict[st
 async def _bounded(
     request: Request, body: RunSource, work: Callable[[Any, float, float], dict[str, Any]]
 ) -> dict[str, Any]:
-    settings: Settings = request.app.state.settings
-    if body.epochs > settings.train_max_epochs:
-        raise FieldError(f"at most {settings.train_max_epochs} epochs per request", "epochs")
-    jobs: asyncio.Semaphore = request.app.state.train_jobs
-    if jobs.locked():
-        raise FieldError("the server is busy with other training requests; retry", None, 503)
-    async with jobs:
+    async with job_slot(request, body.epochs) as settings:
         return await run_in_threadpool(
             work, body, settings.train_time_budget, settings.view_time_budget
         )

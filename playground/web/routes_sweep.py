@@ -8,7 +8,6 @@ per worker (a sweep shares them with ``/api/train``). The answer is the JSON of
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,8 +19,8 @@ from playground.sweeps import MAX_SWEEP_RUNS, sweep
 from playground.web.contract import ERROR_RESPONSES
 from playground.web.errors import FieldError
 from playground.web.frames import json_safe
+from playground.web.jobs import job_slot
 from playground.web.schemas import SweepResult
-from playground.web.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERROR_RESPONSES)
 
@@ -51,13 +50,7 @@ async def post_sweep(body: SweepRequest, request: Request) -> dict[str, Any]:
     lists each run's swept ``values``, ``metrics``, ``history`` and ``diverged``. Stops at
     ``epochs``, when every run diverged, or at the server's time budget (``"seconds"``).
     """
-    settings: Settings = request.app.state.settings
-    if body.epochs > settings.train_max_epochs:
-        raise FieldError(f"at most {settings.train_max_epochs} epochs per request", "epochs")
-    jobs: asyncio.Semaphore = request.app.state.train_jobs
-    if jobs.locked():
-        raise FieldError("the server is busy with other training requests; retry", None, 503)
-    async with jobs:
+    async with job_slot(request, body.epochs) as settings:
         try:
             return await run_in_threadpool(run_sweep, body, settings.train_time_budget)
         except ConfigError as e:
