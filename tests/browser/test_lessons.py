@@ -98,6 +98,15 @@ def test_presenter_font_and_notes_window_follow(
     body = page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
     assert body >= 20
     assert page.is_hidden("[data-panel=data]")  # the data panel makes room
+    assert page.is_hidden("[data-panel=training]")  # and so does the training panel
+    # network | output side by side, each large (the output never wraps under the network)
+    boxes = page.evaluate(
+        "() => ['network', 'output'].map(p => document.querySelector("
+        "`.panel[data-panel=${p}]`).getBoundingClientRect().toJSON())"
+    )
+    network, output = boxes
+    assert output["left"] >= network["right"] and abs(output["top"] - network["top"]) < 2
+    assert network["width"] > 500 and output["width"] > 600 and network["height"] > 600
     with page.expect_popup() as popup:
         page.click(tid("notes-window"))  # the second window, for the laptop screen
     notes = popup.value
