@@ -98,10 +98,14 @@ class Peer:
                 raise AssertionError(f"socket closed while waiting for {type!r}: {item}")
 
     def frame(self, ack: bool = True, timeout: float = 5.0) -> Frame:
-        """Receive until the next frame (JSON messages on the way are kept in ``messages``)."""
+        """Receive until the next frame or sweep frame (JSON messages on the way are kept in
+        ``messages``; a view's binary reply, e.g. a landscape, has no ``seq`` and is passed
+        over)."""
         while True:
             item = self.recv(timeout)
             if isinstance(item, Frame):
+                if "seq" not in item.header:
+                    continue
                 if ack:
                     self.send("ack", seq=item.seq)
                 return item
