@@ -39,17 +39,20 @@ def json_errors(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, d
 
 
 def install_schema_limits(app: FastAPI, settings: Settings) -> None:
-    """Make ``app.openapi()`` state this server's ``train_max_epochs`` as the epochs maximum."""
+    """Make ``app.openapi()`` state this server's ``train_max_epochs`` as the epochs maximum
+    of every job request (train, sweep, landscape, LR range test)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = build()
-            props = schema.get("components", {}).get("schemas", {}).get("TrainRequest", {})
-            epochs = props.get("properties", {}).get("epochs")
-            if epochs is not None:
-                epochs["maximum"] = settings.train_max_epochs
-                epochs["description"] = f"epochs to train, at most {settings.train_max_epochs}"
+            cap = settings.train_max_epochs  # enforced for every job by ``jobs.job_slot``
+            for name, model in schema.get("components", {}).get("schemas", {}).items():
+                epochs = model.get("properties", {}).get("epochs")
+                if name.endswith("Request") and epochs is not None:
+                    epochs["maximum"] = cap
+                    what = epochs.get("description", "epochs").split(" (")[0].split(", at")[0]
+                    epochs["description"] = f"{what}, at most {cap}"
             app.openapi_schema = schema
         return app.openapi_schema
 

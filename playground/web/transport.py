@@ -15,9 +15,10 @@ for the buffer to drain. These protocol classes add two deadlines, each ending i
     at most this long; and once the app is done with a WebSocket, the closing handshake
     gets the same time.
 
-``nn-playground serve`` passes them to uvicorn as ``http=`` and ``ws=`` (import strings,
-so every worker loads them). They subclass uvicorn's h11 and websockets protocols and
-override only ``asyncio.Protocol`` hooks plus two of their methods, checked by
+``nn-playground serve`` passes them to uvicorn as ``http=`` and ``ws=`` (classes, which
+pickle by reference, so every worker process loads them too). They subclass uvicorn's
+h11 and websockets protocols and override only ``asyncio.Protocol`` hooks plus two of
+their methods, checked by
 ``tests/web/test_transport.py`` against a real server.
 """
 
@@ -77,7 +78,23 @@ def _abort(transport: Any) -> None:
     transport.abort()
 
 
-class GuardedH11Protocol(H11Protocol):
+class _SendDeadline:
+    """Mixed in before a uvicorn protocol: a full write buffer (the client is not reading)
+    arms ``send_timeout``; draining it disarms it."""
+
+    _send_deadline: _Deadline
+    transport: Any
+
+    def pause_writing(self) -> None:
+        super().pause_writing()  # type: ignore[misc]
+        self._send_deadline.arm(_deadlines()[1], self.transport)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()  # type: ignore[misc]
+        self._send_deadline.cancel()
+
+
+class GuardedH11Protocol(_SendDeadline, H11Protocol):
     """uvicorn's h11 protocol plus the header and send deadlines."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -103,21 +120,13 @@ class GuardedH11Protocol(H11Protocol):
         self._send_deadline.cancel()
         super().handle_websocket_upgrade(event)
 
-    def pause_writing(self) -> None:
-        super().pause_writing()
-        self._send_deadline.arm(_deadlines()[1], self.transport)
-
-    def resume_writing(self) -> None:
-        super().resume_writing()
-        self._send_deadline.cancel()
-
     def connection_lost(self, exc: Exception | None) -> None:
         self._header_deadline.cancel()
         self._send_deadline.cancel()
         super().connection_lost(exc)
 
 
-class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
+class GuardedWebSocketProtocol(_SendDeadline, WebSocketsSansIOProtocol):
     """uvicorn's websockets (sans-I/O) protocol plus the send deadline, and
     permessage-deflate that leaves big messages raw (``deflate.py``)."""
 
@@ -131,14 +140,6 @@ class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
         self._send_deadline = _Deadline()
         self._lost = False
         super().connection_made(transport)
-
-    def pause_writing(self) -> None:
-        super().pause_writing()
-        self._send_deadline.arm(_deadlines()[1], self.transport)
-
-    def resume_writing(self) -> None:
-        super().resume_writing()
-        self._send_deadline.cancel()
 
     async def run_asgi(self) -> None:
         await super().run_asgi()

@@ -143,8 +143,9 @@ def test_openapi_states_the_real_error_shape_and_limits(
     error = schema["components"]["schemas"]["ErrorBody"]
     assert set(error["properties"]) == {"error", "field", "detail"}
     assert "HTTPValidationError" not in json.dumps(schema["paths"])
-    epochs = schema["components"]["schemas"]["TrainRequest"]["properties"]["epochs"]
-    assert epochs["maximum"] == 700
+    for request in ("TrainRequest", "SweepRequest", "LandscapeRequest", "RangeRequest"):
+        epochs = schema["components"]["schemas"][request]["properties"]["epochs"]
+        assert epochs["maximum"] == 700, request
 
 
 def test_the_enforced_epoch_limit_matches_the_schema(client: TestClient) -> None:
