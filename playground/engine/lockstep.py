@@ -1,10 +1,13 @@
-"""Lone trainers stepped together: the compare view's A and B as one stack when they can.
+"""Lone trainers stepped together: the compare view's A and B, or a classroom's runs.
 
-``Lockstep.step(trainers, n)`` has exactly the effect of ``t.step(n)`` on each trainer
-(bit for bit: parameters, optimizer state, random streams, history, checkpoints and the
-divergence event), but when the trainers share their shape (``stack.shape_key``) and
-their place in the epoch, they train as one ``Stack``. The stack is kept between calls
-and rebuilt only when a trainer was changed from outside (a command, a reset, an edit).
+``Lockstep.step(trainers, n)`` and ``step_together(trainers, n)`` have exactly the effect
+of ``t.step(n)`` on each trainer (bit for bit: parameters, optimizer state, random
+streams, history, checkpoints and the divergence event), but when the trainers share
+their shape (``stack.shape_key``) and are in phase in their epochs (``stack.phase_key``),
+they train as one ``Stack``. ``Lockstep`` keeps its stack between calls and rebuilds it
+only when a trainer was changed from outside (a command, a reset, an edit);
+``step_together`` builds one for a single call (the live server's co-scheduler, whose
+groups change from one batch to the next).
 """
 
 from __future__ import annotations
@@ -14,19 +17,58 @@ from typing import Any
 
 import numpy as np
 
-from playground.engine.stack import Stack
+from playground.engine.stack import Stack, phase_key
 from playground.engine.stack_rows import shape_key
 from playground.engine.trainer import Trainer
 
 
 def stackable(trainers: Sequence[Trainer]) -> bool:
     """True when these trainers can train as one stack right now."""
-    if len(trainers) < 2 or any(t.diverged is not None or t.spec.tf_mode for t in trainers):
-        return False
-    if any(t.state.neurons is not None for t in trainers):  # surgery: each trains alone
-        return False
-    keys = {shape_key(t.spec, t.data.n_train, len(t.data.X_test)) for t in trainers}
-    return len(keys) == 1 and len({t.state.position for t in trainers}) == 1
+    if len(trainers) < 2 or not all(map(solo_stackable, trainers)):
+        return False  # surgery, TF mode, divergence: each trains alone
+    keys = {group_key(t) for t in trainers}
+    return len(keys) == 1
+
+
+def group_key(trainer: Trainer) -> tuple[Any, ...]:
+    """Trainers with equal keys can train as one stack (if each is stackable at all)."""
+    t = trainer
+    return (*shape_key(t.spec, t.data.n_train, len(t.data.X_test)), phase_key(t))
+
+
+def solo_stackable(trainer: Trainer) -> bool:
+    """True when this trainer may join a stack at all (not diverged, TF mode or operated on)."""
+    t = trainer
+    return t.diverged is None and not t.spec.tf_mode and t.state.neurons is None
+
+
+def advance(stack: Stack, trainers: Sequence[Trainer], n: int) -> list[int]:
+    """Run ``n`` steps of ``stack``, whose run i continues ``trainers[i]``, and hand each
+    run back to its trainer at its checkpoint steps (where ``Trainer.step`` would take a
+    checkpoint) and at the end; returns the steps each ran."""
+    before = [t.step_count for t in trainers]
+    runs = stack.runs
+    done = 0
+    every = [t.recorder.every for t in trainers]
+    while done < n and stack.active:
+        live = [i for i, r in enumerate(runs) if r.frozen is None]
+        chunk = min(n - done, *(every[i] - runs[i].step % every[i] for i in live))
+        done += stack.step(chunk)
+        if done < n:  # hand over only the runs at a checkpoint now (the rest at the end)
+            for i in live:
+                if runs[i].frozen is None and runs[i].step % every[i] == 0:
+                    trainers[i].continue_from(stack.state(i), runs[i].what)
+    for i, t in enumerate(trainers):
+        if runs[i].step != t.step_count or (runs[i].frozen is not None) != (t.diverged is not None):
+            t.continue_from(stack.state(i), runs[i].what)
+    return [t.step_count - b for t, b in zip(trainers, before, strict=True)]
+
+
+def step_together(trainers: Sequence[Trainer], n: int) -> list[int]:
+    """``t.step(n)`` for every trainer, as one stack when ``stackable`` (one call's stack)."""
+    if not stackable(trainers):
+        return [t.step(n) for t in trainers]
+    return advance(Stack.taking_over(trainers), trainers, n)
 
 
 class Lockstep:
@@ -59,15 +101,6 @@ class Lockstep:
             self._trainers = list(trainers)
         stack = self._stack
         assert stack is not None
-        before = [t.step_count for t in trainers]
-        every = trainers[0].recorder.every
-        done = 0
-        while done < n and stack.active:
-            live = [t.step_count for t in trainers if t.diverged is None]
-            chunk = min(n - done, *(every - s % every for s in live))  # hand over at checkpoints
-            done += stack.step(chunk)
-            for i, t in enumerate(trainers):
-                if t.diverged is None:
-                    t.continue_from(stack.state(i), stack.runs[i].what)
+        ran = advance(stack, trainers, n)
         self._marks = [self._mark(t) for t in trainers]
-        return [t.step_count - b for t, b in zip(trainers, before, strict=True)]
+        return ran

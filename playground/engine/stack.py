@@ -13,6 +13,12 @@ same order on its own row, drawing from its own streams (``streams.py``). A run'
 are therefore bit-identical to the same run trained alone (tests check every optimizer,
 schedule, penalty and dropout). A run that diverges is frozen with exactly the state the
 lone Trainer would stop with, and leaves the stack; the others go on.
+
+Runs need not be at the same place in their epochs (a classroom's runs were started at
+different moments): each row has its own position, and a row whose epoch ends reshuffles
+and records its history alone. That needs every row's next batch to be full, so rows at
+different places must be *aligned* (``in_phase``): their remaining points a multiple of
+the batch size, as always when the batch divides the training set.
 """
 
 from __future__ import annotations
@@ -46,6 +52,15 @@ from playground.engine.trainer import (
 MAX_STACK = 256  # runs per stack (a sweep's own limit is lower, in the config layer)
 
 
+def phase_key(trainer: Trainer) -> int | None:
+    """Which rows may share a stack by their place in the epoch: None for an aligned run
+    (every batch left in its epoch is full), else its position (only runs at that very
+    place can take the same short last batch)."""
+    batch = min(trainer.spec.batch_size, trainer.data.n_train)
+    left = trainer.data.n_train - trainer.state.position
+    return None if left % batch == 0 else trainer.state.position
+
+
 class Stack:
     """R runs of one shape trained in lockstep; see the module docstring."""
 
@@ -57,6 +72,18 @@ class Stack:
         """A stack continuing these trainers' runs (they are left unchanged)."""
         stack = object.__new__(cls)
         stack._adopt([t.fork() for t in trainers])
+        return stack
+
+    @classmethod
+    def taking_over(cls, trainers: Sequence[Trainer]) -> Stack:
+        """A stack that continues these trainers' runs *with their own random streams*.
+
+        Cheaper than ``from_trainers`` (no fork: what a live server does for every batch),
+        but the trainers' streams move on with the stack, so the caller must hand every
+        run back with ``Trainer.continue_from(stack.state(i))`` before using a trainer.
+        """
+        stack = object.__new__(cls)
+        stack._adopt(list(trainers))
         return stack
 
     def _adopt(self, trainers: list[Trainer]) -> None:
@@ -72,13 +99,14 @@ class Stack:
             if shape_key(t.spec, t.data.n_train, len(t.data.X_test)) != key:
                 raise ValueError(f"run {i} does not share run 0's shape ({', '.join(SHAPE_FIELDS)}"
                                  ", number of training and test points)")  # fmt: skip
-            if t.state.position != first.state.position or t.diverged is not None:
-                raise ValueError(f"run {i} is diverged or not at run 0's place in its epoch")
+            if phase_key(t) != phase_key(first) or t.diverged is not None:
+                raise ValueError(f"run {i} is diverged or not in phase with run 0's epoch "
+                                 "(remaining points not a multiple of the batch size)")  # fmt: skip
         self.runs = [StackRun(t) for t in trainers]
         self.n_train = first.data.n_train
         self._batch = min(first.spec.batch_size, self.n_train)
         self._hidden = first.spec.hidden
-        self._position = first.state.position
+        self._positions = np.array([t.state.position for t in trainers], dtype=np.int64)
         self._net = first.network  # structure only: activations and layer sizes
         self._rows = list(range(len(trainers)))  # row -> run index, active runs only
         sts = [t.state for t in trainers]
@@ -106,6 +134,8 @@ class Stack:
         runs = [self.runs[i] for i in self._rows]
         self._live = runs  # the training rows' records, in row order
         self._offsets = np.arange(len(runs))[:, None] * self.n_train
+        # one place in the epoch for every row (a plain slice), or a place per row
+        self._uniform = bool((self._positions == self._positions[0]).all()) if runs else True
         self._gather()
         self._views()
         self._tmp = np.empty_like(self._P)
@@ -161,7 +191,7 @@ class Stack:
             if run.frozen is not None:
                 run.metrics = Trainer.from_state(run.config, self.state(i), "").metrics()
             else:
-                self._evaluate()
+                self._evaluate([self._rows.index(i)])
             run.metrics_step = run.step
         assert run.metrics is not None
         return {"epoch": run.epoch, "step": run.step, **run.metrics,
@@ -195,7 +225,7 @@ class Stack:
             optimizer=optimizer,
             **run.streams,
             order=self._orders[row].copy(),
-            position=self._position,
+            position=int(self._positions[row]),
             step=run.step,
             epoch=run.epoch,
             history=run.history,
@@ -218,8 +248,12 @@ class Stack:
         return done
 
     def _one_step(self) -> None:
-        pos = self._position
-        idx = self._flat_orders[:, pos : pos + self._batch]
+        if self._uniform:
+            pos = int(self._positions[0])
+            idx = self._flat_orders[:, pos : pos + self._batch]
+        else:  # aligned rows at their own places: every batch is full
+            ahead = self._positions[:, None] + np.arange(self._batch)
+            idx = np.take_along_axis(self._flat_orders, ahead, axis=1)
         rows = idx.shape[1]
         X, T = self._F_rows.take(idx, axis=0), self._T_rows.take(idx, axis=0)
         self._backprop(X, T, self._masks(rows) if self._cols.dropout_rows else None)
@@ -245,11 +279,13 @@ class Stack:
         for j, run in enumerate(self._live):
             if j not in leaving:
                 run.step += 1
-        self._position += rows
+        self._positions += rows
+        ended = [j for j in map(int, np.flatnonzero(self._positions >= self.n_train))
+                 if j not in leaving]  # fmt: skip
+        if ended:
+            leaving.update(self._end_epoch(ended))
         if leaving:
             self._leave(leaving)
-        if self._position >= self.n_train:
-            self._end_epoch()
 
     def _backprop(self, X: np.ndarray, T: np.ndarray, masks: list[np.ndarray | None] | None
                   ) -> None:  # fmt: skip
@@ -300,16 +336,19 @@ class Stack:
                     stacked[k][j] = m  # type: ignore[index]
         return stacked
 
-    def _end_epoch(self) -> None:
-        self._position = 0
-        for j, r in enumerate(self._rows):
-            run = self.runs[r]
+    def _end_epoch(self, ended: list[int]) -> dict[int, RunState]:
+        """Rows ``ended`` finished their epoch: reshuffle, record history and health, and
+        return the rows whose loss exploded (to leave, frozen)."""
+        for j in ended:
+            run = self.runs[self._rows[j]]
             run.epoch += 1
+            self._positions[j] = 0
             self._orders[j] = run.rng.permutation(self.n_train)
-        self._flat_orders = self._orders + self._offsets
-        self._evaluate()
+            self._flat_orders[j] = self._orders[j] + self._offsets[j]
+        self._evaluate(ended)
         leaving: dict[int, RunState] = {}
-        for j, r in enumerate(self._rows):
+        for j in ended:
+            r = self._rows[j]
             run = self.runs[r]
             m = self.metrics(r)
             for k in HISTORY_KEYS:
@@ -325,8 +364,7 @@ class Stack:
                 run.health = {k: v[::2] for k, v in run.health.items()}
                 if j in leaving:
                     leaving[j].history, leaving[j].health = run.history, run.health
-        if leaving:
-            self._leave(leaving)
+        return leaving
 
     def _frozen(self, row: int, what: str, at: int | None = None) -> RunState:
         run = self.runs[self._rows[row]]
@@ -345,20 +383,22 @@ class Stack:
             return
         self._P, self._G = self._P[keep], self._G[keep]
         self._backup, self._orders, self._t = self._backup[keep], self._orders[keep], self._t[keep]
+        self._positions = self._positions[keep]
         self._buffers = {b: v[keep] for b, v in self._buffers.items()}
         for name in ("_F_train", "_F_test", "_T_train", "_T_test"):
             setattr(self, name, getattr(self, name)[keep])
         self._settings()
 
-    def _evaluate(self) -> None:
-        """Every active run's losses and accuracies, as ``Trainer._evaluate`` computes them.
+    def _evaluate(self, rows: Sequence[int] | None = None) -> None:
+        """Rows' (default: every active row's) losses and accuracies, as
+        ``Trainer._evaluate`` computes them.
 
         Run by run on 2D arrays: at hundreds of points per run the work is arithmetic, not
         call overhead, and one run's arrays stay in cache (measured faster than stacked).
         """
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            for j, r in enumerate(self._rows):
-                run = self.runs[r]
+            for j in range(len(self._rows)) if rows is None else rows:
+                run = self.runs[self._rows[j]]
                 loss = run.loss_fn
                 m: dict[str, float | None] = {}
                 for part, F, T in (("train", self._F_train, self._T_train),
@@ -405,7 +445,8 @@ class Stack:
                 return "seconds"
             n = chunk_steps
             if epochs is not None:
-                n = min(n, max(1, math.ceil((self.n_train - self._position) / self._batch)))
+                left = self.n_train - int(self._positions[0])
+                n = min(n, max(1, math.ceil(left / self._batch)))
             if steps is not None:
                 n = min(n, steps - lead.step)
             ran += self.step(max(1, n))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from playground.config import RunConfig
-from playground.engine.lockstep import Lockstep, stackable
+from playground.engine.lockstep import Lockstep, stackable, step_together
 from playground.engine.trainer import Trainer
 
 
@@ -83,3 +84,70 @@ def test_runs_with_neuron_surgery_train_alone_and_match_lone_runs() -> None:
         t.step(130)
     for a, b in zip(pair, lone, strict=True):
         _same(a, b)
+
+
+# A classroom's runs: started at different moments, so at different places in their epochs.
+PHASED = [
+    {"optimizer": "sgd", "learning_rate": 0.05},
+    {"optimizer": "momentum", "momentum": 0.8, "schedule": "cosine", "decay_steps": 70},
+    {"optimizer": "adamw", "weight_decay": 0.05, "dropout": 0.3},
+    {"optimizer": "rmsprop", "regularization": "l2", "regularization_rate": 0.01},
+    {"optimizer": "adagrad", "regularization": "l1", "regularization_rate": 0.001,
+     "grad_clip": 0.5},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("settings", PHASED, ids=lambda s: str(s["optimizer"]))
+def test_runs_at_different_places_in_their_epochs_train_as_one_stack(
+    settings: dict[str, object],
+) -> None:
+    """120 points, batch 10 (every batch full): runs 0, 3 and 7 steps in stay in phase."""
+    configs = [_config(seed=s, **settings) for s in (1, 2, 3)]
+    group = [Trainer(c) for c in configs]
+    lone = [Trainer(c) for c in configs]
+    for t, lead in zip(group + lone, [0, 3, 7] * 2, strict=True):
+        t.step(lead)
+    assert len({t.state.position for t in group}) == 3 and stackable(group)
+    for n in (25, 200):  # crosses epoch ends at different steps, and checkpoints (100)
+        assert step_together(group, n) == [n] * 3
+        for t in lone:
+            t.step(n)
+    for a, b in zip(group, lone, strict=True):
+        _same(a, b)
+    for a, b in zip(group, lone, strict=True):  # the checkpoints taken serve a rewind
+        a.rewind(105)
+        b.rewind(105)
+        _same(a, b)
+
+
+def test_out_of_phase_runs_train_alone_exactly() -> None:
+    """115 training points at batch 10: the last batch is short, so only runs at the same
+    place may share a stack; others still get their lone results."""
+    configs = [_config(seed=s, n_points=230, train_fraction=0.5) for s in (1, 2)]
+    group = [Trainer(c) for c in configs]
+    lone = [Trainer(c) for c in configs]
+    for t in (group[1], lone[1]):
+        t.step(2)
+    assert group[0].data.n_train == 115 and not stackable(group)
+    assert step_together(group, 60) == [60, 60]
+    for t in lone:
+        t.step(60)
+    for a, b in zip(group, lone, strict=True):
+        _same(a, b)
+
+
+def test_a_run_diverging_in_a_phased_stack_stops_alone() -> None:
+    configs = [_config(optimizer="momentum", learning_rate=10.0, momentum=0.99, seed=2),
+               _config(optimizer="momentum", learning_rate=0.05, seed=3),
+               _config(optimizer="momentum", learning_rate=0.05, seed=4)]  # fmt: skip
+    group = [Trainer(c) for c in configs]
+    lone = [Trainer(c) for c in configs]
+    for t, lead in zip(group + lone, [5, 0, 1] * 2, strict=True):
+        t.step(lead)
+    ran = step_together(group, 150)
+    for t in lone:
+        t.step(150)
+    assert ran[0] < 150 and ran[1:] == [150, 150]
+    for a, b in zip(group, lone, strict=True):
+        _same(a, b)
+    assert group[0].timeline[-1]["kind"] == "diverged"
