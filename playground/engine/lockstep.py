@@ -42,10 +42,12 @@ def solo_stackable(trainer: Trainer) -> bool:
     return t.diverged is None and not t.spec.tf_mode and t.state.neurons is None
 
 
-def advance(stack: Stack, trainers: Sequence[Trainer], n: int) -> list[int]:
+def advance(stack: Stack, trainers: Sequence[Trainer], n: int, *, last: bool = False
+            ) -> list[int]:  # fmt: skip
     """Run ``n`` steps of ``stack``, whose run i continues ``trainers[i]``, and hand each
     run back to its trainer at its checkpoint steps (where ``Trainer.step`` would take a
-    checkpoint) and at the end; returns the steps each ran."""
+    checkpoint) and at the end; returns the steps each ran. ``last``: the stack is dropped
+    after this call, so its states are handed over without a second copy."""
     before = [t.step_count for t in trainers]
     runs = stack.runs
     done = 0
@@ -57,10 +59,10 @@ def advance(stack: Stack, trainers: Sequence[Trainer], n: int) -> list[int]:
         if done < n:  # hand over only the runs at a checkpoint now (the rest at the end)
             for i in live:
                 if runs[i].frozen is None and runs[i].step % every[i] == 0:
-                    trainers[i].continue_from(stack.state(i), runs[i].what)
+                    trainers[i].continue_from(stack.state(i, shared=last), runs[i].what)
     for i, t in enumerate(trainers):
         if runs[i].step != t.step_count or (runs[i].frozen is not None) != (t.diverged is not None):
-            t.continue_from(stack.state(i), runs[i].what)
+            t.continue_from(stack.state(i, shared=last), runs[i].what)
     return [t.step_count - b for t, b in zip(trainers, before, strict=True)]
 
 
@@ -68,7 +70,7 @@ def step_together(trainers: Sequence[Trainer], n: int) -> list[int]:
     """``t.step(n)`` for every trainer, as one stack when ``stackable`` (one call's stack)."""
     if not stackable(trainers):
         return [t.step(n) for t in trainers]
-    return advance(Stack.taking_over(trainers), trainers, n)
+    return advance(Stack.taking_over(trainers), trainers, n, last=True)
 
 
 class Lockstep:

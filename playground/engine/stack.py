@@ -197,12 +197,18 @@ class Stack:
         return {"epoch": run.epoch, "step": run.step, **run.metrics,
                 "learning_rate": run.learning_rate()}  # fmt: skip
 
-    def state(self, i: int) -> RunState:
-        """A copy of run ``i``'s ``RunState``: what a lone Trainer would hold now."""
+    def state(self, i: int, *, shared: bool = False) -> RunState:
+        """A copy of run ``i``'s ``RunState``: what a lone Trainer would hold now.
+
+        ``shared=True`` skips the second copy of streams, optimizer and history (the
+        arrays are still copied): for a stack whose runs are handed back and then dropped
+        (``lockstep.step_together``), where nothing else will move them.
+        """
         run = self.runs[i]
         if run.frozen is not None:
-            return run.frozen.copy()
-        return self._extract(self._rows.index(i), None).copy()
+            return run.frozen if shared else run.frozen.copy()
+        state = self._extract(self._rows.index(i), None)
+        return state if shared else state.copy()
 
     def trainer(self, i: int, detail: str | None = None) -> Trainer:
         """Run ``i`` as a lone Trainer that continues from here (e.g. opened from a sweep)."""

@@ -43,11 +43,13 @@ from playground.web import (
 )
 from playground.web.connection import serve_websocket
 from playground.web.contract import install_schema_limits
+from playground.web.coschedule import CoScheduler
 from playground.web.diagram import diagram_options
 from playground.web.errors import install_error_handlers
 from playground.web.insight import insight_options
 from playground.web.log_limits import install_log_limits
 from playground.web.loopwatch import LoopProbe
+from playground.web.memory import keep_freed_memory
 from playground.web.offload import RestPool, WorkPool, limit_blas_threads, set_switch_interval
 from playground.web.protocol import view_field_specs
 from playground.web.registry import SessionRegistry
@@ -109,6 +111,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         drain.uninstall()
         if probe is not None:
             await probe.stop()
+        if app.state.coscheduler is not None:
+            app.state.coscheduler.close()
         app.state.work.shutdown()
         app.state.rest.shutdown()
 
@@ -136,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         express=settings.express_threads,
         light_share=settings.session_light_share,
     )
+    app.state.coscheduler = CoScheduler(app.state.work) if settings.coschedule else None
     app.state.rest = RestPool(settings.rest_max_jobs, settings.rest_max_queued, settings.work_nice)
     app.state.loop_probe = LoopProbe() if settings.loop_probe else None
     app.state.owns_process = False  # create_app_from_env: process-wide tuning is ours
@@ -184,11 +189,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def create_app_from_env() -> FastAPI:
     """The uvicorn factory: settings from ``PLAYGROUND_*`` environment variables.
 
-    The GIL switch interval, BLAS's threads and the garbage collector are process-wide, so
-    only the server process tunes them (not a test or a notebook building an app).
+    The GIL switch interval, BLAS's threads, the C heap's reuse of freed memory and the
+    garbage collector are process-wide, so only the server process tunes them (not a test
+    or a notebook building an app).
     """
     settings = Settings()
     set_switch_interval(settings.switch_interval_ms)
+    keep_freed_memory(settings.malloc_keep_mib)
     limit_blas_threads(settings.blas_threads)
     app = create_app(settings)
     app.state.owns_process = True

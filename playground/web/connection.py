@@ -29,6 +29,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
+from playground.web.coschedule import CoScheduler
 from playground.web.frames import dumps, json_safe
 from playground.web.limits import MAX_QUEUED_COMMANDS, TokenBucket, WindowCounter
 from playground.web.live import LiveSession, Message
@@ -84,9 +85,11 @@ class Connection:
         hello: dict[str, Any],
         work: WorkPool | None = None,
         session: LiveSession | None = None,
+        coscheduler: CoScheduler | None = None,
     ) -> None:
         self.ws = websocket
         self.work = work
+        self.coscheduler = coscheduler if work is not None else None
         self.settings = settings
         self.session = session or new_session(settings)
         self.queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=MAX_QUEUED_COMMANDS)
@@ -283,7 +286,10 @@ class Connection:
                 if session.has_work():
                     # train ahead, but stop in time for a frame that is waiting on the cap
                     slice_ = budget if wait is None else max(min(budget, wait), 1e-4)
-                    await self._send(await self._offload(session.work, slice_))
+                    if self.coscheduler is not None:  # with the worker's other sessions
+                        await self._train_with_class(slice_, self._last_frame + interval)
+                    else:
+                        await self._send(await self._offload(session.work, slice_))
                     await asyncio.sleep(0)
                     continue
                 try:
@@ -300,11 +306,28 @@ class Connection:
             "view": self.session.view.model_dump(),
         }
 
+    async def _train_with_class(self, budget: float, frame_after: float) -> None:
+        """Train in the worker's next co-scheduled batch, and take the frame built there
+        when it was due and the frame-rate cap allowed it by then."""
+        assert self.coscheduler is not None
+        events, frame = await self.coscheduler.work(self.session, budget, frame_after)
+        await self._send(events)
+        if frame is not None:
+            data, frame_events, built = frame
+            self._last_frame = built
+            await self._deliver(self.ws.send_bytes(data))
+            await self._send(frame_events)
+
     async def _send_frame(self) -> None:
         self._last_frame = time.monotonic()  # the cap counts from when a frame is due
-        frame, events = await self._offload(self.session.next_frame)
+        if self.coscheduler is not None:  # and train the next frame's steps meanwhile
+            budget = self.settings.chunk_ms / 1000.0
+            frame, events, trained = await self.coscheduler.frame(self.session, budget)
+        else:
+            frame, events = await self._offload(self.session.next_frame)
+            trained = []
         await self._deliver(self.ws.send_bytes(frame))
-        await self._send(events)
+        await self._send([*events, *trained])
 
 
 def new_session(settings: Settings) -> LiveSession:
@@ -357,7 +380,9 @@ async def serve_websocket(websocket: WebSocket) -> None:
         else:
             session = await work.run("new", new_session, settings)
         registry.add(session)
-        connection = Connection(websocket, settings, state.hello(), work, session)
+        connection = Connection(
+            websocket, settings, state.hello(), work, session, state.coscheduler
+        )
         state.drain.add(connection)
         token = SESSION_ID.set(session.id)  # every log line of this session names it
         log.info("live session started")

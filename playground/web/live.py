@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from playground.config import MAX_SEED, ConfigError, RunConfig, parse_config
-from playground.engine.lockstep import Lockstep, stackable
+from playground.engine.lockstep import Lockstep, solo_stackable, stackable
 from playground.engine.trainer import Trainer
 from playground.web.frame_builder import FrameState, build_frame
 from playground.web.insight import landscape_job, range_job
@@ -608,14 +608,37 @@ class LiveSession:
             out += sweep.work(budget * sweep.size / share, speed, clock)
         return out
 
+    def solo_plan(self, budget: float) -> tuple[Run, int] | None:
+        """The one run to train now and its steps, when this session's training may join a
+        worker's co-scheduled stack (``coschedule.py``); None when it trains by itself
+        (a sweep, a compare group, several busy runs, or a run that cannot be stacked)."""
+        speed = self.view.speed
+        if self.sweep is not None and self.sweep.target(speed) > 0:
+            return None
+        busy, group = self._busy()
+        if len(busy) != 1 or group or not solo_stackable(busy[0].trainer):
+            return None
+        run = busy[0]
+        return run, self._steps_now(run, run.target(speed), budget)
+
+    def _steps_now(self, run: Run, target: int, budget: float) -> int:
+        """Steps of ``target`` to train in one go: about ``budget`` seconds' worth."""
+        n = max(1, min(target, int(budget / run.step_seconds)))
+        if self.view.stop_epoch and run.playing:
+            n = min(n, run.trainer.steps_to_epoch_end())  # stop exactly at the epoch boundary
+        return n
+
+    def book(self, run: Run, ran: int) -> list[Message]:
+        """Book ``ran`` steps that ``run`` trained elsewhere (a co-scheduled stack); returns
+        the events to send (divergence, the stop epoch)."""
+        return self._account(run, ran) or []
+
     def _work_run(self, run: Run, budget: float, clock: Callable[[], float]) -> list[Message]:
         t = run.trainer
         start = clock()
         speed = self.view.speed
         while (target := run.target(speed)) > 0:
-            n = max(1, min(target, int(budget / run.step_seconds)))
-            if self.view.stop_epoch and run.playing:
-                n = min(n, t.steps_to_epoch_end())  # stop exactly at the epoch boundary
+            n = self._steps_now(run, target, budget)
             t0 = clock()
             ran = t.run(max_steps=n, chunk_steps=n).ran
             if ran:

@@ -100,12 +100,14 @@ class WorkPool:
     def __repr__(self) -> str:
         return f"WorkPool({self.scheduler!r})"
 
-    async def run(self, key: str, fn: Callable[..., T], *args: Any) -> T:
+    async def run(self, key: str, fn: Callable[..., T], *args: Any, charge: bool = True) -> T:
         """Run ``fn(*args)`` in the pool when ``key``'s fair turn comes; returns its result.
 
         The caller awaits the result, so a session is still touched by one task at a time.
         Cancelling the caller (its client left) does not interrupt a call that has started:
-        the turn is held, and charged, until the call finishes in its thread.
+        the turn is held, and charged, until the call finishes in its thread. With
+        ``charge=False`` the CPU is not charged to ``key``: a co-scheduled batch charges
+        the sessions it served itself (``coschedule.py``).
         """
         loop = asyncio.get_running_loop()
         async with self.scheduler.turn(key) as turn:
@@ -116,10 +118,11 @@ class WorkPool:
                 result, cpu = await asyncio.shield(future)
             except asyncio.CancelledError:
                 await asyncio.wait([future])
-                if not future.cancelled() and future.exception() is None:
+                if charge and not future.cancelled() and future.exception() is None:
                     turn.charge(future.result()[1])
                 raise
-            turn.charge(cpu)
+            if charge:
+                turn.charge(cpu)
         return result
 
     def start(self) -> None:

@@ -126,10 +126,27 @@ class FairScheduler:
         if account is not None and account.waiters == 0:
             del self._accounts[key]
 
-    async def _admit(self, key: str) -> None:
-        """Wait out a negative balance, then for a slot in least-used order."""
+    async def ready(self, key: str) -> None:
+        """Wait until ``key``'s balance is not negative (work done for it elsewhere, e.g.
+        in a co-scheduled batch, is charged with ``charge``)."""
         while (balance := self.balance(key)) < 0:
             await asyncio.sleep(-balance / self.share)
+
+    def charge(self, key: str, seconds: float) -> None:
+        """Book ``seconds`` of CPU used for ``key`` (its order, balance and recent rate);
+        a session already forgotten (it left meanwhile) is not brought back."""
+        account = self._accounts.get(key)
+        if account is None:
+            return
+        self._update(account)
+        cpu = max(0.0, seconds)
+        account.used += cpu
+        account.balance -= cpu
+        account.rate += cpu / RATE_WINDOW
+
+    async def _admit(self, key: str) -> None:
+        """Wait out a negative balance, then for a slot in least-used order."""
+        await self.ready(key)
         # a light session may pass waiting heavy ones: they wait for a regular slot only
         if self.running < self._capacity(key) and (not self._queue or self.running >= self.slots):
             self.running += 1
@@ -175,8 +192,5 @@ class FairScheduler:
         try:
             yield turn
         finally:
-            self._update(account)
-            account.used += turn.cpu
-            account.balance -= turn.cpu
-            account.rate += turn.cpu / RATE_WINDOW
+            self.charge(key, turn.cpu)
             self._release()

@@ -33,6 +33,12 @@ class Health(BaseModel):
     loop_busy_ms: float | None = Field(
         default=None, description="most loop-thread CPU within one probe interval"
     )
+    coschedule: dict[str, int] | None = Field(
+        default=None,
+        description="with co-scheduling on (PLAYGROUND_COSCHEDULE): this worker's batches, "
+        "requests, frames, run-steps trained in stacks (`stacked_steps`) and alone "
+        "(`alone_steps`), and the largest stack",
+    )
 
 
 class _Entry(BaseModel):

@@ -46,9 +46,11 @@ def _deadlines() -> tuple[float, float]:
 
 
 @cache
-def _deflate_limit() -> int:
-    """Messages larger than this are sent uncompressed (``deflate.SelectiveDeflate``)."""
-    return Settings().ws_deflate_max_bytes
+def _deflate_settings() -> tuple[int, int]:
+    """``(limit, level)``: messages larger than ``limit`` are sent uncompressed
+    (``deflate.SelectiveDeflate``), the others deflated at zlib ``level``."""
+    settings = Settings()
+    return settings.ws_deflate_max_bytes, settings.ws_deflate_level
 
 
 class _Deadline:
@@ -132,7 +134,7 @@ class GuardedWebSocketProtocol(_SendDeadline, WebSocketsSansIOProtocol):
 
     def __init__(self, config: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(config, *args, **kwargs)
-        selective = selective_server_protocol(config, _deflate_limit())
+        selective = selective_server_protocol(config, *_deflate_settings())
         if selective is not None:
             self.conn = selective
 

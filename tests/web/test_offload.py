@@ -4,6 +4,8 @@ per-client session limit, the loop probe, selective permessage-deflate."""
 from __future__ import annotations
 
 import asyncio
+import platform
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -188,3 +190,28 @@ def test_reserved_places_count_until_the_session_exists_or_is_given_back() -> No
     assert not registry.full() and len(registry) == 1
     registry.release(session, "10.0.0.1")
     assert len(registry) == 0 and registry.reserved == 0 and registry.clients == {}
+
+
+def test_the_deflate_level_setting_reaches_the_socket_protocol(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
+    from playground.web import transport
+    from playground.web.deflate import selective_server_protocol
+
+    config = SimpleNamespace(ws_per_message_deflate=True, ws_max_size=1 << 20)
+    for level in (1, 6):
+        monkeypatch.setenv("PLAYGROUND_WS_DEFLATE_LEVEL", str(level))
+        transport._deflate_settings.cache_clear()
+        protocol = selective_server_protocol(config, *transport._deflate_settings())
+        assert protocol.available_extensions[0].compress_settings["level"] == level
+    transport._deflate_settings.cache_clear()
+
+
+def test_the_c_heap_keeps_freed_memory_only_when_asked() -> None:
+    from playground.web.memory import keep_freed_memory
+
+    assert keep_freed_memory(0) is False  # 0: the C library's defaults stay
+    if sys.platform.startswith("linux") and "glibc" in platform.libc_ver()[0]:
+        assert keep_freed_memory(64) is True

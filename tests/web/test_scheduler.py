@@ -142,3 +142,22 @@ def test_a_light_session_takes_the_express_slot_past_waiting_heavy_ones() -> Non
 def test_bad_parameters_are_refused() -> None:
     with pytest.raises(ValueError, match="slots"):
         FairScheduler(slots=0, share=1.0, burst=1.0)
+
+
+def test_work_done_for_a_session_elsewhere_is_charged_and_waited_out() -> None:
+    """A co-scheduled batch runs in its own turn and charges its sessions afterwards."""
+
+    async def main() -> float:
+        s = FairScheduler(slots=1, share=10.0, burst=0.01)
+        assert s.balance("a") == 0.01  # the account exists from the first question on
+        s.charge("a", 0.31)  # 300 ms over: 30 ms of earning at share 10
+        assert s.balance("a") < -0.29 and s.rate("a") > 0
+        s.charge("gone", 5.0)  # a session forgotten meanwhile is not brought back
+        assert s.balance("gone") == 0.01
+        start = time.monotonic()
+        await s.ready("gone")
+        assert time.monotonic() - start < 0.02
+        await s.ready("a")
+        return time.monotonic() - start
+
+    assert asyncio.run(main()) >= 0.029
