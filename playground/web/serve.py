@@ -19,6 +19,7 @@ import threading
 import time
 import webbrowser
 from collections.abc import Iterator
+from typing import Any
 
 from playground.web.logs import LOG_FORMATS, log_config
 
@@ -146,6 +147,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from playground.web.settings import Settings
     from playground.web.transport import GuardedH11Protocol, GuardedWebSocketProtocol
+    from playground.web.workers import reuse_port_supported, serve_workers
 
     try:
         settings = Settings()
@@ -165,12 +167,11 @@ def _serve(args: argparse.Namespace) -> int:
         threading.Thread(
             target=_open_when_ready, args=(args.host, args.port, url), daemon=True
         ).start()
-    uvicorn.run(
-        APP_FACTORY,
+    options: dict[str, Any] = dict(
+        app=APP_FACTORY,
         factory=True,
         host=args.host,
         port=args.port,
-        workers=args.workers,
         log_level=settings.log_level,
         # classes, not import strings: uvicorn before 0.36 takes only its own names as
         # strings; a class pickles by reference, so every worker process loads it too
@@ -183,6 +184,13 @@ def _serve(args: argparse.Namespace) -> int:
         ws_max_size=2 * settings.max_message_bytes,
         ws_per_message_deflate=settings.ws_deflate,
     )
+    if args.workers > 1 and reuse_port_supported():  # a socket per worker: see workers.py
+        try:
+            return serve_workers(options, args.workers, settings.shutdown_grace)
+        except OSError as e:
+            print(f"error: cannot listen on {args.host}:{args.port}: {e}", file=sys.stderr)
+            return 1
+    uvicorn.run(options.pop("app"), workers=args.workers, **options)
     return 0
 
 
