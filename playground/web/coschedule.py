@@ -10,10 +10,12 @@ running and serves them all in the next batch, in one work-pool turn:
 
 - **Training.** A session qualifies when exactly one of its runs owes steps and that run
   may join a stack (``LiveSession.solo_plan``: not diverged, no neuron surgery, not TF
-  mode, no sweep playing). Requests whose runs share their shape, their phase in the
-  epoch (``lockstep.group_key``) and their step count train as one stack
-  (``lockstep.step_together``): each run gets exactly the results it would get alone, bit
-  for bit. A request that does not qualify trains alone, as without co-scheduling.
+  mode, no sweep playing). Requests whose runs share their shape and their phase in the
+  epoch (``lockstep.group_key``) train as a staircase of stacks
+  (``lockstep.step_together``): all of them the fewest steps any of them owes, then the
+  ones owing more go on together, and so on. Each run gets exactly the results it would
+  get alone, bit for bit. A request that does not qualify trains alone, as without
+  co-scheduling.
 - **Frames.** The due frames of the batch are built in the same turn: one thread hop
   for the whole class instead of one per frame, and the grid features are computed once
   per resolution for every session (``engine.render``'s cache). A training request may
@@ -209,7 +211,7 @@ class CoScheduler:
                 trained[i] = self._alone(request, outcome)
             else:
                 run, steps = plan
-                groups[(*group_key(run.trainer), steps)].append((i, run, steps))
+                groups[group_key(run.trainer)].append((i, run, steps))
         for key, members in groups.items():
             self._train_group(key, members, batch, trained, outcome)
         for i, request in enumerate(batch):
@@ -232,34 +234,47 @@ class CoScheduler:
     def _train_group(self, key: tuple[Any, ...], members: list[tuple[int, Any, int]],
                      batch: list[_Request], trained: list[Any], outcome: _Outcome
                      ) -> None:  # fmt: skip
-        """One stack for runs of one shape, phase and step count; each books its steps."""
+        """Runs of one shape and phase, as a staircase of stacks: all of them train the
+        fewest steps any of them owes, then those owing more go on together, and so on
+        (the last one alone); each run then books its steps in its session."""
         if len(members) == 1:
             i = members[0][0]
             trained[i] = self._alone(batch[i], outcome)
             return
-        n = members[0][2]
-        per_step = self._step_seconds.get(key[:-1])
-        if per_step is not None:  # keep a batch short: a stack trains a bounded time
-            n = max(1, min(n, int(self.batch_budget / per_step)))
-        trainers = [run.trainer for _, run, _ in members]
-        start, cpu0 = time.perf_counter(), time.thread_time()
-        try:
-            ran = step_together(trainers, n)
-        except Exception as e:  # keep the class going: report it to these sessions only
-            for i, _, _ in members:
-                trained[i] = e
-            return
-        wall, cpu = time.perf_counter() - start, time.thread_time() - cpu0
-        if max(ran):
-            self._step_seconds[key[:-1]] = wall / max(ran)
-        self.stats.stacked_steps += sum(ran)
-        self.stats.largest_stack = max(self.stats.largest_stack, len(members))
-        for (i, run, _), k in zip(members, ran, strict=True):
+        per_step = self._step_seconds.get(key)
+        cap = None if per_step is None else max(1, int(self.batch_budget / per_step))
+        want = [steps if cap is None else min(steps, cap) for _, _, steps in members]
+        ran = [0] * len(members)
+        failed: dict[int, Exception] = {}
+        live = list(range(len(members)))
+        while live:
+            n = min(want[m] - ran[m] for m in live)
+            trainers = [members[m][1].trainer for m in live]
+            start, cpu0 = time.perf_counter(), time.thread_time()
+            try:
+                got = step_together(trainers, n)
+            except Exception as e:  # keep the class going: report it to these sessions only
+                failed = dict.fromkeys(live, e)
+                break
+            wall, cpu = time.perf_counter() - start, time.thread_time() - cpu0
+            size = len(live)
+            if size > 1:
+                if max(got) and len(members) == size:
+                    self._step_seconds[key] = wall / max(got)
+                self.stats.stacked_steps += sum(got)
+                self.stats.largest_stack = max(self.stats.largest_stack, size)
+            else:
+                self.stats.alone_steps += sum(got)
+            for m, k in zip(live, got, strict=True):
+                outcome.charges[batch[members[m][0]].session.id] += cpu / size
+                if k:
+                    members[m][1].step_seconds = max(1e-6, wall / k / size)  # its share
+                ran[m] += k
+            # on: the runs that owe more steps (a run that diverged stopped short)
+            live = [m for m, k in zip(live, got, strict=True) if k == n and ran[m] < want[m]]
+        for m, (i, run, _) in enumerate(members):
             session = batch[i].session
-            outcome.charges[session.id] += cpu / len(members)
-            if k:
-                run.step_seconds = max(1e-6, wall / k / len(members))  # its share of a step
-            trained[i] = _guard(partial(session.book, run, k))
+            trained[i] = failed.get(m) or _guard(partial(session.book, run, ran[m]))
 
     def _frame_after(self, request: _Request, outcome: _Outcome) -> Frame | None:
         """The frame a training request asked for, if due and allowed now; else None."""
