@@ -286,8 +286,8 @@ class Connection:
                 if session.has_work():
                     # train ahead, but stop in time for a frame that is waiting on the cap
                     slice_ = budget if wait is None else max(min(budget, wait), 1e-4)
-                    if self.coscheduler is not None:  # with the worker's other sessions
-                        await self._train_with_class(slice_, self._last_frame + interval)
+                    if (co := self._class()) is not None:  # with the worker's other sessions
+                        await self._train_with_class(co, slice_, self._last_frame + interval)
                     else:
                         await self._send(await self._offload(session.work, slice_))
                     await asyncio.sleep(0)
@@ -306,11 +306,16 @@ class Connection:
             "view": self.session.view.model_dump(),
         }
 
-    async def _train_with_class(self, budget: float, frame_after: float) -> None:
+    def _class(self) -> CoScheduler | None:
+        """The worker's co-scheduler, when it takes this session's next piece of work."""
+        co = self.coscheduler
+        return co if co is not None and co.takes(self.session) else None
+
+    async def _train_with_class(self, co: CoScheduler, budget: float, frame_after: float
+                                ) -> None:  # fmt: skip
         """Train in the worker's next co-scheduled batch, and take the frame built there
         when it was due and the frame-rate cap allowed it by then."""
-        assert self.coscheduler is not None
-        events, frame = await self.coscheduler.work(self.session, budget, frame_after)
+        events, frame = await co.work(self.session, budget, frame_after)
         await self._send(events)
         if frame is not None:
             data, frame_events, built = frame
@@ -320,9 +325,9 @@ class Connection:
 
     async def _send_frame(self) -> None:
         self._last_frame = time.monotonic()  # the cap counts from when a frame is due
-        if self.coscheduler is not None:  # and train the next frame's steps meanwhile
+        if (co := self._class()) is not None:  # and train the next frame's steps meanwhile
             budget = self.settings.chunk_ms / 1000.0
-            frame, events, trained = await self.coscheduler.frame(self.session, budget)
+            frame, events, trained = await co.frame(self.session, budget)
         else:
             frame, events = await self._offload(self.session.next_frame)
             trained = []

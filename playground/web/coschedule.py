@@ -92,9 +92,11 @@ class _Outcome:
 class CoScheduler:
     """Gathers the training and frame requests of a worker's sessions into batches."""
 
-    def __init__(self, pool: WorkPool, *, batch_budget: float = 0.016) -> None:
+    def __init__(self, pool: WorkPool, *, batch_budget: float = 0.016,
+                 max_frame_seconds: float = 0.010) -> None:  # fmt: skip
         self.pool = pool
         self.batch_budget = batch_budget  # seconds one stack may train in one batch
+        self.max_frame_seconds = max_frame_seconds  # dearer frames keep their own turns
         self.stats = Stats()
         self._pending: list[_Request] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -106,6 +108,12 @@ class CoScheduler:
         return f"CoScheduler(pending={len(self._pending)}, {self.stats})"
 
     # Requests (on the event loop) -----------------------------------------------------
+    def takes(self, session: LiveSession) -> bool:
+        """True when ``session``'s next piece of work should go to a batch
+        (``LiveSession.joins_class``); otherwise it runs in its own turn as without
+        co-scheduling."""
+        return session.joins_class(self.max_frame_seconds)
+
     async def work(self, session: LiveSession, budget: float, frame_after: float | None = None
                    ) -> tuple[list[Message], Frame | None]:  # fmt: skip
         """``session.work(budget)``, trained in the next batch (stacked where it can be);

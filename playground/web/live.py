@@ -115,6 +115,7 @@ class LiveSession:
         self._lockstep = Lockstep()  # compare: runs of one shape train as one stack
         self._group_seconds = 1e-3
         self.stacked_steps = 0  # run-steps trained that way (for benchmarks and tests)
+        self.frame_seconds = 0.0  # how long the last frame took to build
 
     def __repr__(self) -> str:
         return f"LiveSession({self.id!r}, runs={list(self.runs)}, seq={self.seq})"
@@ -608,6 +609,19 @@ class LiveSession:
             out += sweep.work(budget * sweep.size / share, speed, clock)
         return out
 
+    def joins_class(self, max_frame_seconds: float) -> bool:
+        """True when this session's work may go to its worker's co-scheduled batches
+        (``coschedule.py``): at most one run owes steps and it may join a stack, and its
+        frames are cheap. A session with a sweep playing, a compare group, or frames that
+        take longer than ``max_frame_seconds`` (a big network, large grids) keeps its own
+        turns, so it never holds up a whole class's batch."""
+        if self.frame_seconds > max_frame_seconds:
+            return False
+        if self.sweep is not None and self.sweep.target(self.view.speed) > 0:
+            return False
+        busy, group = self._busy()
+        return not group and len(busy) <= 1 and all(solo_stackable(r.trainer) for r in busy)
+
     def solo_plan(self, budget: float) -> tuple[Run, int] | None:
         """The one run to train now and its steps, when this session's training may join a
         worker's co-scheduled stack (``coschedule.py``); None when it trains by itself
@@ -732,7 +746,9 @@ class LiveSession:
         state = FrameState(self.seq, run.data_version, send_points, run.playing, run.id,
                            None if run.seek is None else run.seek.step_count)  # fmt: skip
         shown = run.seek or run.trainer
+        start = time.perf_counter()
         frame, bad = build_frame(shown, self.view, state)
+        self.frame_seconds = time.perf_counter() - start
         run.sent_data_version = run.data_version
         run.in_flight = self.seq
         run.dirty = False

@@ -190,3 +190,24 @@ def test_live_sessions_of_one_worker_get_their_lone_results(
         lone = Trainer(RunConfig(**config))
         lone.step(last["step"])
         assert last["train_loss"] == lone.metrics()["train_loss"]
+
+
+def test_a_session_with_dear_frames_keeps_its_own_turns() -> None:
+    """A big network drawn on large grids must not hold up a whole class's batch."""
+    light = _session("light", CONFIGS[0])
+    heavy = _session("heavy", {"dataset": "spiral", "hidden": [32] * 8, "n_points": 5000})
+    _send(heavy, {"type": "set", "changes": {"resolution": 200, "neuron_resolution": 64}})
+    co = CoScheduler(WorkPool(1, share=1.0, burst=1.0), max_frame_seconds=0.010)
+    try:
+        for session in (light, heavy):
+            _send(session, {"type": "play"})
+            assert co.takes(session)  # nothing known about its frames yet
+            session.next_frame()  # the first frame (points, cold caches) costs more
+            session.next_frame()
+        assert co.takes(light) and not co.takes(heavy), (light.frame_seconds, heavy.frame_seconds)
+        replies = _send(light, {"type": "fork"})  # two runs owing steps: its own turns
+        assert replies[0]["type"] != "error", replies
+        _send(light, {"type": "play", "run": "all"})
+        assert not co.takes(light)
+    finally:
+        co.pool.shutdown()
