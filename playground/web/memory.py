@@ -36,10 +36,9 @@ def keep_freed_memory(mib: int) -> bool:
 
     A frame's grids are a dozen arrays of 300 KB and more. With glibc's defaults each such
     allocation is a fresh ``mmap`` (or the heap's top is trimmed after every frame), so
-    every frame pays page faults to zero new pages: the default network's 100 x 100 grid
-    pass took 1.0-1.2 ms that way and 0.43 ms from reused memory (measured on the
-    reference config). ``release_free_memory`` still returns everything when a worker goes
-    idle, so memory after a class leaves is unchanged.
+    every frame pays page faults to zero new pages: the reference network's render took
+    3.3 ms that way and 2.4 ms from reused memory (medians; figures in docs/deploy.md).
+    ``release_free_memory`` still trims the heap when a worker's last session leaves.
     """
     libc = _libc()
     if mib <= 0 or libc is None or not hasattr(libc, "mallopt"):

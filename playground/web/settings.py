@@ -223,8 +223,8 @@ class Settings(BaseSettings):
         default=1,
         ge=1,
         le=9,
-        description="zlib level of permessage-deflate: 1 is ~3 times faster than 6 on a "
-        "frame and only ~5 % larger",
+        description="zlib level of permessage-deflate: on a frame 1 took two thirds of 6's "
+        "time for a 5 % larger message",
     )
     malloc_keep_mib: int = Field(
         default=64,
