@@ -24,19 +24,20 @@ pytestmark = pytest.mark.skipif(
 
 
 def _children(pid: int) -> set[int]:
-    """The live child processes of ``pid`` (from /proc)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    """The live (not zombie) child processes of ``pid``, from /proc."""
+    try:
+        listed = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return set()
+    alive = set()
+    for child in listed:
         try:
-            stat = (entry / "stat").read_text()
+            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.add(int(entry.name))
-    return found
+        if state != "Z":
+            alive.add(int(child))
+    return alive
 
 
 def _serve(port: int, *args: str, stderr: int | None = None) -> subprocess.Popen[bytes]:
