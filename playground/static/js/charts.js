@@ -158,8 +158,9 @@ export class Charts {
 
   /** Flush the chart whose turn it is, if it has points and waited long enough. */
   flushOne(now, force = false) {
+    const first = this.turn; // fixed for the loop: a flush below moves this.turn on
     for (let c = 0; c < this.charts.length; c++) {
-      const chart = this.charts[(this.turn + c) % this.charts.length];
+      const chart = this.charts[(first + c) % this.charts.length];
       const xs = [];
       const ys = [];
       const cs = [];
@@ -179,7 +180,7 @@ export class Charts {
       if (indices.length > 0) {
         Plotly.extendTraces(chart.el, { x: xs, y: ys, customdata: cs }, indices);
       }
-      this.turn = (this.turn + c + 1) % this.charts.length;
+      this.turn = (first + c + 1) % this.charts.length;
       if (!force) return;
     }
   }
