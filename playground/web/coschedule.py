@@ -17,12 +17,11 @@ running and serves them all in the next batch, in one work-pool turn:
   get alone, bit for bit. A request that does not qualify trains alone, as without
   co-scheduling.
 - **Frames.** The due frames of the batch are built in the same turn: one thread hop
-  for the whole class instead of one per frame, and the grid features are computed once
-  per resolution for every session (``engine.render``'s cache). A training request may
-  ask for its frame too, built right after its steps if by then the session's frame is
-  due and its frame-rate cap allows (``frame_after``), saving a round trip. Stacking the grid
-  passes themselves was measured and gains nothing: at 10,000 grid points a pass is
-  arithmetic, not call overhead.
+  for the whole class instead of one per frame. A training request may ask for its
+  frame too, built right after its steps if by then the session's frame is due and its
+  frame-rate cap allows (``frame_after``), saving a round trip. Stacking the grid passes
+  themselves was measured and gains nothing: at 10,000 grid points a pass is arithmetic,
+  not call overhead.
 
 Each session keeps its own pacing: its runner still decides when it trains and when a
 frame goes out (acks, ``max_fps``, speed), exactly as without co-scheduling. Each keeps its

@@ -609,31 +609,33 @@ class LiveSession:
             out += sweep.work(budget * sweep.size / share, speed, clock)
         return out
 
-    def joins_class(self, max_frame_seconds: float) -> bool:
-        """True when this session's work may go to its worker's co-scheduled batches
-        (``coschedule.py``): at most one run owes steps and it may join a stack, and its
-        frames are cheap. A session with a sweep playing, a compare group, or frames that
-        take longer than ``max_frame_seconds`` (a big network, large grids) keeps its own
-        turns, so it never holds up a whole class's batch."""
-        if self.frame_seconds > max_frame_seconds:
-            return False
+    def _class_runs(self) -> list[Run] | None:
+        """The runs owing steps, when this session's training may join a worker's
+        co-scheduled stacks (``coschedule.py``): at most one, and it may be stacked. None
+        when it trains by itself: a sweep playing, a compare group, several busy runs, or
+        a run that cannot be stacked (diverged, TF mode, neuron surgery)."""
         if self.sweep is not None and self.sweep.target(self.view.speed) > 0:
-            return False
+            return None
         busy, group = self._busy()
-        return not group and len(busy) <= 1 and all(solo_stackable(r.trainer) for r in busy)
+        if group or len(busy) > 1 or not all(solo_stackable(r.trainer) for r in busy):
+            return None
+        return busy
+
+    def joins_class(self, max_frame_seconds: float) -> bool:
+        """True when this session's work may go to its worker's co-scheduled batches: its
+        training may be stacked (``_class_runs``) and its frames are cheap. A session whose
+        frames take longer than ``max_frame_seconds`` (a big network, large grids) keeps
+        its own turns, so it never holds up a whole class's batch."""
+        return self.frame_seconds <= max_frame_seconds and self._class_runs() is not None
 
     def solo_plan(self, budget: float) -> tuple[Run, int] | None:
-        """The one run to train now and its steps, when this session's training may join a
-        worker's co-scheduled stack (``coschedule.py``); None when it trains by itself
-        (a sweep, a compare group, several busy runs, or a run that cannot be stacked)."""
-        speed = self.view.speed
-        if self.sweep is not None and self.sweep.target(speed) > 0:
+        """The one run to train now and its steps, when it may join a co-scheduled stack;
+        None when the session trains by itself (``_class_runs``) or owes no steps."""
+        runs = self._class_runs()
+        if not runs:
             return None
-        busy, group = self._busy()
-        if len(busy) != 1 or group or not solo_stackable(busy[0].trainer):
-            return None
-        run = busy[0]
-        return run, self._steps_now(run, run.target(speed), budget)
+        run = runs[0]
+        return run, self._steps_now(run, run.target(self.view.speed), budget)
 
     def _steps_now(self, run: Run, target: int, budget: float) -> int:
         """Steps of ``target`` to train in one go: about ``budget`` seconds' worth."""

@@ -37,7 +37,8 @@ class Health(BaseModel):
         default=None,
         description="with co-scheduling on (PLAYGROUND_COSCHEDULE): this worker's batches, "
         "requests, frames, run-steps trained in stacks (`stacked_steps`) and alone "
-        "(`alone_steps`), and the largest stack",
+        "(`alone_steps`), the largest stack, and the batches' CPU and wall time (`cpu_ms`, "
+        "`wall_ms`)",
     )
 
 
