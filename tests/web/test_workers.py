@@ -74,21 +74,26 @@ async def _pages_until_closed(port: int, n: int, process: subprocess.Popen[bytes
             await page.frame(step=7)
             pages.append(page)
         process.send_signal(signal.SIGTERM)
-        closes = []
-        for page in pages:
-            last = ""
-            try:
-                while True:
-                    item = await page.recv()
-                    if isinstance(item, dict):
-                        last = item["type"]
-            except ConnectionClosed as closed:
-                assert closed.rcvd is not None
-                closes.append((closed.rcvd.code, closed.rcvd.reason, last))
-        return closes
+        # every page reads at once: an old websockets client (13.0, the lowest allowed)
+        # may drop a message that arrived with its close before anyone read it
+        return list(await asyncio.gather(*(_until_closed(page) for page in pages)))
     finally:
         for ws in sockets:
             await ws.close()
+
+
+async def _until_closed(page: Client) -> tuple[int, str, str]:
+    """Read one page until its socket closes: the close code, reason and the type of the
+    last JSON message before it."""
+    last = ""
+    try:
+        while True:
+            item = await page.recv()
+            if isinstance(item, dict):
+                last = item["type"]
+    except ConnectionClosed as closed:
+        assert closed.rcvd is not None
+        return closed.rcvd.code, closed.rcvd.reason, last
 
 
 def test_workers_each_listen_restart_when_killed_and_drain_on_sigterm() -> None:
