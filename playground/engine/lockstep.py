@@ -59,11 +59,19 @@ def advance(stack: Stack, trainers: Sequence[Trainer], n: int, *, last: bool = F
         if done < n:  # hand over only the runs at a checkpoint now (the rest at the end)
             for i in live:
                 if runs[i].frozen is None and runs[i].step % every[i] == 0:
-                    trainers[i].continue_from(stack.state(i, shared=last), runs[i].what)
+                    _hand_back(stack, trainers[i], i, last)
     for i, t in enumerate(trainers):
         if runs[i].step != t.step_count or (runs[i].frozen is not None) != (t.diverged is not None):
-            t.continue_from(stack.state(i, shared=last), runs[i].what)
+            _hand_back(stack, t, i, last)
     return [t.step_count - b for t, b in zip(trainers, before, strict=True)]
+
+
+def _hand_back(stack: Stack, trainer: Trainer, i: int, shared: bool) -> None:
+    """Run ``i`` of ``stack`` becomes ``trainer``'s state, with the losses the stack
+    measured at this very step (an epoch's end) so the trainer need not measure them again."""
+    run = stack.runs[i]
+    metrics = run.metrics if run.metrics_step == run.step and run.frozen is None else None
+    trainer.continue_from(stack.state(i, shared=shared), run.what, metrics)
 
 
 def step_together(trainers: Sequence[Trainer], n: int) -> list[int]:

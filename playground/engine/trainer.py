@@ -730,11 +730,15 @@ class Trainer(InsightViews):
         trainer.recorder.restart(state, "stack", detail)
         return trainer
 
-    def continue_from(self, state: RunState, diverged_detail: str = "") -> None:
+    def continue_from(self, state: RunState, diverged_detail: str = "",
+                      metrics: dict[str, float | None] | None = None) -> None:  # fmt: skip
         """Make ``state`` (this run, stepped elsewhere: a stack) the live state.
 
         Checkpoints and the divergence event are recorded as ``step`` records them, so the
         caller stops at every checkpoint step (``recorder.every``) to hand the state over.
+        ``metrics``: the losses and accuracies the caller computed at ``state``, exactly as
+        ``_evaluate`` would (a stack's, at an epoch's end), kept so ``metrics()`` need not
+        compute them again.
         """
         moved = state.step != self.state.step
         self.network.flat[...] = state.params
@@ -742,6 +746,8 @@ class Trainer(InsightViews):
         was_diverged = self.state.diverged is not None
         self.state = state
         self._metrics_key = None
+        if metrics is not None:
+            self._metrics, self._metrics_key = dict(metrics), (state.step, self._version)
         if state.diverged is not None and not was_diverged:
             self.recorder.log(state, "diverged", diverged_detail)
         if moved and state.step % self.recorder.every == 0:

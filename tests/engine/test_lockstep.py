@@ -151,3 +151,20 @@ def test_a_run_diverging_in_a_phased_stack_stops_alone() -> None:
     for a, b in zip(group, lone, strict=True):
         _same(a, b)
     assert group[0].timeline[-1]["kind"] == "diverged"
+
+
+def test_losses_handed_back_at_an_epoch_end_equal_lone_ones_and_follow_commands() -> None:
+    # 60 training points, batch 10: step 60 ends an epoch, where the stack measures the
+    # losses; the trainers keep those (not measured again) and they must be the lone ones
+    configs = [_config(seed=1), _config(seed=2, optimizer="sgd", learning_rate=0.1)]
+    pair, lone = [Trainer(c) for c in configs], [Trainer(c) for c in configs]
+    assert step_together(pair, 60) == [60, 60]
+    for t in lone:
+        t.step(60)
+    for a, b in zip(pair, lone, strict=True):
+        assert a.metrics() == b.metrics() and a.history["train_loss"][-1] == a.metrics()[
+            "train_loss"]
+    for t in (pair[0], lone[0]):  # an edit at the same step: the losses are measured anew
+        t.set_weight(0, "weight", 0, 0, 3.0)
+    assert pair[0].metrics() == lone[0].metrics() != pair[1].metrics()
+    assert pair[0].metrics()["train_loss"] != pair[0].history["train_loss"][-1]
