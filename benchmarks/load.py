@@ -59,6 +59,7 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 REFERENCE = {"dataset": "spiral", "hidden": [8] * 6, "activation": "tanh"}  # issue 14
 COSCHEDULE = {"on": "1", "off": "0"}  # --coschedule value -> PLAYGROUND_COSCHEDULE
 GOAL_WORKERS, GOAL_CLIENTS, GOAL_FPS = 2, 30, 15.0  # issue 14, reference config
+LESSON_STAGGER = 0.1  # seconds between two pages' play in the lesson config
 GOAL_TOTAL = 400.0  # issue 4: frames/s in total from one worker, default config
 GOALS = {
     "reference": (
@@ -67,6 +68,7 @@ GOALS = {
     ),
     "default": f"goal (issue 4): >= {GOAL_TOTAL:g} frames/s in total from one worker",
 }
+GOALS["lesson"] = GOALS["reference"]
 
 
 @dataclass
@@ -177,10 +179,19 @@ def frame_seq(message: bytes) -> int:
 
 
 def setup_messages(config: str, index: int) -> list[dict[str, Any]]:
-    """What client ``index`` sends before ``play``: the reference config, its own seed."""
+    """What client ``index`` sends before ``play``: the reference config with its own seed
+    (``reference``) or with the lesson's one seed (``lesson``); nothing for ``default``."""
     if config == "reference":
         return [{"type": "set", "changes": {**REFERENCE, "seed": index + 1}}]
+    if config == "lesson":
+        return [{"type": "set", "changes": {**REFERENCE, "seed": 1}}]
     return []
+
+
+def play_delay(config: str, index: int) -> float:
+    """Seconds client ``index`` waits before ``play``: a class presses play over a few
+    seconds (``lesson``: 0.1 s apart), so the pages are at different steps."""
+    return index * LESSON_STAGGER if config == "lesson" else 0.0
 
 
 async def client(
@@ -189,12 +200,16 @@ async def client(
     stop: float,
     stats: ClientStats,
     setup: Sequence[dict[str, Any]] = (),
+    delay: float = 0.0,
 ) -> None:
-    """Send ``setup``, play and ack every frame; record arrivals between ``start`` and ``stop``."""
+    """Send ``setup``, wait ``delay`` seconds, play and ack every frame; record arrivals
+    between ``start`` and ``stop``."""
     try:
         async with connect(url, max_size=2**24, open_timeout=20) as ws:
-            for request in (*setup, {"type": "play"}):
+            for request in setup:
                 await ws.send(json.dumps(request))
+            await asyncio.sleep(delay)
+            await ws.send(json.dumps({"type": "play"}))
             while True:
                 remaining = stop - time.monotonic()
                 if remaining <= 0:
@@ -224,7 +239,10 @@ async def run_clients(
     stats = [ClientStats() for _ in range(n)]
     url = f"ws://127.0.0.1:{port}/ws"
     await asyncio.gather(
-        *(client(url, start, stop, s, setup_messages(config, i)) for i, s in enumerate(stats))
+        *(
+            client(url, start, stop, s, setup_messages(config, i), play_delay(config, i))
+            for i, s in enumerate(stats)
+        )
     )
     return stats
 
@@ -251,7 +269,8 @@ def measure(
 ) -> tuple[list[ClientStats], float, float, float, float]:
     """Run ``n`` clients in a child process; their stats, the server's and the child's
     CPU % inside the window, the server's RSS at the end of the window, and ``start``."""
-    warmup = 2.0 + n * 0.03  # the child's start (imports), connecting, the first frames
+    # the child's start (imports), connecting, the first frames, the last page's play
+    warmup = 2.0 + n * 0.03 + play_delay(config, n - 1)
     start = time.monotonic() + warmup
     stop = start + seconds
     spec = json.dumps({"port": port, "n": n, "start": start, "stop": stop, "config": config})
@@ -337,7 +356,7 @@ def bench(
 
 def goal_note(config: str, workers: int, n: int, last: int, result: Result) -> str | None:
     """Whether ``result`` meets the config's goal, for the rows the goal is about."""
-    if config == "reference" and workers == GOAL_WORKERS and n >= GOAL_CLIENTS:
+    if config in ("reference", "lesson") and workers == GOAL_WORKERS and n >= GOAL_CLIENTS:
         met = result.minimum >= GOAL_FPS
         return f"{'met' if met else 'missed'} (min {result.minimum:.1f})"
     if config == "default" and workers == 1 and n == last:
@@ -373,9 +392,11 @@ def main() -> None:
     parser.add_argument("--workers", default="2", help="comma-separated worker counts")
     parser.add_argument(
         "--config",
-        choices=["reference", "default"],
+        choices=["reference", "lesson", "default"],
         default="reference",
-        help="reference: issue 14's classroom config, a seed per client; default: as is",
+        help="reference: issue 14's classroom config, a seed per client; lesson: the same "
+        "config with one seed for all, as a class on one lesson, play pressed 0.1 s apart; "
+        "default: as is",
     )
     parser.add_argument(
         "--coschedule",
@@ -394,7 +415,10 @@ def main() -> None:
     if unknown := [m for m in modes if m not in COSCHEDULE]:
         parser.error(f"--coschedule takes on and/or off, not {', '.join(unknown)}")
     print(__doc__.split("\n\n")[0])
-    seeds = ", spiral, 6 x 8 tanh, seed i + 1 for client i" if args.config == "reference" else ""
+    seeds = {
+        "reference": ", spiral, 6 x 8 tanh, seed i + 1 for client i",
+        "lesson": f", spiral, 6 x 8 tanh, seed 1 for all, play {LESSON_STAGGER:g} s apart",
+    }.get(args.config, "")
     print(
         f"machine: {os.cpu_count()} cores (CPU % is of one core); {args.config} config"
         f"{seeds}; max_fps 30, speed 25; the clients run in a process of their own"

@@ -440,6 +440,13 @@ class Trainer(InsightViews):
             "learning_rate": self.learning_rate,
         }
 
+    def known_metrics(self) -> dict[str, float | None] | None:
+        """The losses and accuracies at this very state if already measured, else None
+        (never measures: for callers that pass them on, like ``engine.memo``)."""
+        if self._metrics_key != (self.state.step, self._version):
+            return None
+        return dict(self._metrics)
+
     @np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
     def _evaluate(self) -> dict[str, float | None]:
         """Losses (without the penalty, as TF Playground shows) and accuracies on both sets."""

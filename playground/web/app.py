@@ -140,7 +140,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         express=settings.express_threads,
         light_share=settings.session_light_share,
     )
-    app.state.coscheduler = CoScheduler(app.state.work) if settings.coschedule else None
+    app.state.coscheduler = (
+        CoScheduler(app.state.work, memo_bytes=settings.class_memo_mib << 20)
+        if settings.coschedule
+        else None
+    )
     app.state.rest = RestPool(settings.rest_max_jobs, settings.rest_max_queued, settings.work_nice)
     app.state.loop_probe = LoopProbe() if settings.loop_probe else None
     app.state.owns_process = False  # create_app_from_env: process-wide tuning is ours

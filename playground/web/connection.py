@@ -408,4 +408,6 @@ async def serve_websocket(websocket: WebSocket) -> None:
             log.info("live session ended")
             SESSION_ID.reset(token)
         if not registry.sessions:
+            if state.coscheduler is not None:
+                state.coscheduler.forget()  # its kept states and pictures
             release_free_memory()  # the class has left: give the pages back

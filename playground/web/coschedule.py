@@ -42,6 +42,8 @@ from functools import partial
 from typing import Any
 
 from playground.engine.lockstep import group_key, step_together
+from playground.engine.memo import RunMemo
+from playground.web.frame_cache import FrameCache
 from playground.web.live import LiveSession, Message
 from playground.web.offload import WorkPool
 
@@ -92,8 +94,11 @@ class CoScheduler:
     """Gathers the training and frame requests of a worker's sessions into batches."""
 
     def __init__(self, pool: WorkPool, *, batch_budget: float = 0.016,
-                 max_frame_seconds: float = 0.010) -> None:  # fmt: skip
+                 max_frame_seconds: float = 0.010, memo_bytes: int = 0) -> None:  # fmt: skip
         self.pool = pool
+        # pages on one shared path (one lesson from its start): states and pictures once
+        self.memo = RunMemo(memo_bytes // 2)
+        self.frames = FrameCache(memo_bytes - memo_bytes // 2)
         self.batch_budget = batch_budget  # seconds one stack may train in one batch
         self.max_frame_seconds = max_frame_seconds  # dearer frames keep their own turns
         self.stats = Stats()
@@ -105,6 +110,18 @@ class CoScheduler:
 
     def __repr__(self) -> str:
         return f"CoScheduler(pending={len(self._pending)}, {self.stats})"
+
+    def public_stats(self) -> dict[str, int]:
+        """``Stats`` plus what the shared paths saved: run-steps taken from kept states
+        (``memo_steps``), states kept now (``memo_states``) and frames whose pictures
+        another page's frame had built (``shared_frames``)."""
+        return {**self.stats.public(), "memo_steps": self.memo.stats.steps,
+                "memo_states": len(self.memo), "shared_frames": self.frames.hits}  # fmt: skip
+
+    def forget(self) -> None:
+        """Drop every kept state and picture (the worker's last page left)."""
+        self.memo.clear()
+        self.frames.clear()
 
     # Requests (on the event loop) -----------------------------------------------------
     def takes(self, session: LiveSession) -> bool:
@@ -205,9 +222,12 @@ class CoScheduler:
         outcome = _Outcome([None] * n)
         for i, request in enumerate(batch):
             if request.frame:
-                frames[i] = self._timed(request, request.session.next_frame, outcome)
+                frames[i] = self._timed(request, partial(request.session.next_frame, self.frames),
+                                        outcome)  # fmt: skip
                 self.stats.frames += 1
-        groups: dict[tuple[Any, ...], list[tuple[int, Any, int]]] = defaultdict(list)
+        groups: dict[tuple[Any, ...], list[tuple[int, Any, int, int]]] = defaultdict(list)
+        leading: set[Any] = set()  # (path, step, steps) of runs that train for their twins
+        twins: list[tuple[int, Any, int, int]] = []  # same path, step and steps: follow
         for i, request in enumerate(batch):
             if request.budget is None or isinstance(frames[i], BaseException):
                 continue
@@ -216,11 +236,33 @@ class CoScheduler:
             plan = _guard(partial(request.session.solo_plan, request.budget))
             if isinstance(plan, BaseException) or plan is None:
                 trained[i] = self._alone(request, outcome)
+                continue
+            run, steps, owed = plan
+            # steps another page trained already cost nothing: take all it owes at once
+            jumped = _guard(partial(self.memo.jump, run.trainer, owed))
+            if isinstance(jumped, BaseException):
+                trained[i] = jumped
+                continue
+            steps = min(steps, owed - jumped)
+            if not steps:
+                trained[i] = _guard(partial(request.session.book, run, jumped))
             else:
-                run, steps = plan
-                groups[group_key(run.trainer)].append((i, run, steps))
+                path = self.memo.position(run.trainer)
+                walk = None if path is None else (*path, steps)
+                if walk is not None and walk in leading:
+                    twins.append((i, run, steps, jumped))
+                    continue
+                if walk is not None:
+                    leading.add(walk)
+                groups[group_key(run.trainer)].append((i, run, steps, jumped))
         for key, members in groups.items():
             self._train_group(key, members, batch, trained, outcome)
+        for i, run, steps, jumped in twins:  # the run they follow has trained: follow it
+            more = _guard(partial(self.memo.jump, run.trainer, steps))
+            if isinstance(more, BaseException):
+                trained[i] = more
+            else:
+                trained[i] = _guard(partial(batch[i].session.book, run, jumped + more))
         for i, request in enumerate(batch):
             if isinstance(frames[i], BaseException):
                 outcome.results[i] = frames[i]
@@ -238,19 +280,22 @@ class CoScheduler:
         self.stats.wall_ms += round((time.perf_counter() - start) * 1000)
         return outcome
 
-    def _train_group(self, key: tuple[Any, ...], members: list[tuple[int, Any, int]],
+    def _train_group(self, key: tuple[Any, ...], members: list[tuple[int, Any, int, int]],
                      batch: list[_Request], trained: list[Any], outcome: _Outcome
                      ) -> None:  # fmt: skip
         """Runs of one shape and phase, as a staircase of stacks: all of them train the
         fewest steps any of them owes, then those owing more go on together, and so on
-        (the last one alone); each run then books its steps in its session."""
-        if len(members) == 1:
-            i = members[0][0]
+        (the last one alone); each run then books its steps in its session (with those it
+        took from the memo first, ``jumped``) and its new states are kept in the memo."""
+        before = [run.trainer.step_count for _, run, _, _ in members]
+        if len(members) == 1 and not members[0][3]:
+            i, run = members[0][:2]
             trained[i] = self._alone(batch[i], outcome)
+            _guard(partial(self.memo.keep, run.trainer, before[0]))
             return
         per_step = self._step_seconds.get(key)
         cap = None if per_step is None else max(1, int(self.batch_budget / per_step))
-        want = [steps if cap is None else min(steps, cap) for _, _, steps in members]
+        want = [steps if cap is None else min(steps, cap) for _, _, steps, _ in members]
         ran = [0] * len(members)
         failed: dict[int, Exception] = {}
         live = list(range(len(members)))
@@ -279,16 +324,17 @@ class CoScheduler:
                 ran[m] += k
             # on: the runs that owe more steps (a run that diverged stopped short)
             live = [m for m, k in zip(live, got, strict=True) if k == n and ran[m] < want[m]]
-        for m, (i, run, _) in enumerate(members):
+        for m, (i, run, _, jumped) in enumerate(members):
             session = batch[i].session
-            trained[i] = failed.get(m) or _guard(partial(session.book, run, ran[m]))
+            trained[i] = failed.get(m) or _guard(partial(session.book, run, jumped + ran[m]))
+            _guard(partial(self.memo.keep, run.trainer, before[m]))
 
     def _frame_after(self, request: _Request, outcome: _Outcome) -> Frame | None:
         """The frame a training request asked for, if due and allowed now; else None."""
         session, after = request.session, request.frame_after
         if after is None or not session.frame_due() or time.monotonic() < after:
             return None
-        built = self._timed(request, session.next_frame, outcome)
+        built = self._timed(request, partial(session.next_frame, self.frames), outcome)
         if isinstance(built, BaseException):
             raise built  # _guard hands it to this request
         self.stats.frames += 1

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from playground.engine.trainer import Trainer
+from playground.web.frame_cache import FrameCache, content_key
 from playground.web.frames import ArrayEntry, encode_frame, finite, quantize, quantize_each
 from playground.web.insight import health_part, hidden_part
 from playground.web.protocol import View
@@ -39,8 +40,25 @@ def _points(trainer: Trainer) -> list[ArrayEntry]:
     return [("points", points, {}), ("labels", labels, {}), ("is_train", is_train, {})]
 
 
-def frame_arrays(trainer: Trainer, view: View, send_points: bool) -> tuple[list[ArrayEntry], bool]:
-    """Every array of a frame, and whether any value was non-finite (and replaced)."""
+def frame_arrays(trainer: Trainer, view: View, send_points: bool,
+                 cache: FrameCache | None = None) -> tuple[list[ArrayEntry], bool]:  # fmt: skip
+    """Every array of a frame, and whether any value was non-finite (and replaced); the
+    pictures and weights from ``cache`` when another page's frame had the same content."""
+    key = None if cache is None or not cache.max_bytes else content_key(trainer, view)
+    shared = None if key is None or cache is None else cache.get(key)
+    if shared is None:
+        shared = _pictures(trainer, view)
+        if key is not None and cache is not None:
+            cache.put(key, shared)
+    arrays, bad = shared
+    arrays = list(arrays)
+    if send_points:
+        arrays += _points(trainer)
+    return arrays, bad
+
+
+def _pictures(trainer: Trainer, view: View) -> tuple[list[ArrayEntry], bool]:
+    """The grids and weights of a frame (everything but the data points)."""
     rendering = trainer.render(view.resolution, view.neuron_resolution)
     lo, hi = (float(v) for v in rendering.output_range)
     output, bad = finite(rendering.output)
@@ -60,8 +78,6 @@ def frame_arrays(trainer: Trainer, view: View, send_points: bool) -> tuple[list[
         b32, bad_b = finite(b.astype(np.float32))
         bad |= bad_w | bad_b
         arrays += [(f"W{k}", W32, {}), (f"b{k}", b32, {})]
-    if send_points:
-        arrays += _points(trainer)
     return arrays, bad
 
 
@@ -90,14 +106,15 @@ def frame_header(trainer: Trainer, view: View, state: FrameState) -> dict[str, A
     return header
 
 
-def build_frame(trainer: Trainer, view: View, state: FrameState) -> tuple[bytes, bool]:
+def build_frame(trainer: Trainer, view: View, state: FrameState,
+                cache: FrameCache | None = None) -> tuple[bytes, bool]:  # fmt: skip
     """Encode the trainer's state as one frame; the flag is True if anything was non-finite.
 
     Huge (but finite) float64 weights overflow float32 while rendering; NumPy's warnings
     are silenced here because ``finite`` catches and reports exactly those values.
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        arrays, bad = frame_arrays(trainer, view, state.send_points)
+        arrays, bad = frame_arrays(trainer, view, state.send_points, cache)
         header = frame_header(trainer, view, state)
         for name, part in (("hidden_space", hidden_part), ("health", health_part)):
             extra, entry = part(trainer, view)  # open insight views only: closed cost nothing

@@ -27,6 +27,7 @@ from playground.config import MAX_SEED, ConfigError, RunConfig, parse_config
 from playground.engine.lockstep import Lockstep, solo_stackable, stackable
 from playground.engine.trainer import Trainer
 from playground.web.frame_builder import FrameState, build_frame
+from playground.web.frame_cache import FrameCache
 from playground.web.insight import landscape_job, range_job
 from playground.web.live_sweep import handle_sweep
 from playground.web.protocol import (
@@ -628,21 +629,28 @@ class LiveSession:
         its own turns, so it never holds up a whole class's batch."""
         return self.frame_seconds <= max_frame_seconds and self._class_runs() is not None
 
-    def solo_plan(self, budget: float) -> tuple[Run, int] | None:
-        """The one run to train now and its steps, when it may join a co-scheduled stack;
-        None when the session trains by itself (``_class_runs``) or owes no steps."""
+    def solo_plan(self, budget: float) -> tuple[Run, int, int] | None:
+        """The one run to train now, its steps for ``budget`` and all the steps it owes
+        before its next frame (what a co-scheduler may take from kept states at once),
+        when it may join a co-scheduled stack; None when the session trains by itself
+        (``_class_runs``) or owes no steps."""
         runs = self._class_runs()
         if not runs:
             return None
         run = runs[0]
-        return run, self._steps_now(run, run.target(self.view.speed), budget)
+        owed = self._owed(run, run.target(self.view.speed))
+        return run, self._steps_now(run, owed, budget), owed
+
+    def _owed(self, run: Run, target: int) -> int:
+        """``target``, but never past the epoch's end when the view stops there."""
+        if self.view.stop_epoch and run.playing:
+            return min(target, run.trainer.steps_to_epoch_end())
+        return target
 
     def _steps_now(self, run: Run, target: int, budget: float) -> int:
         """Steps of ``target`` to train in one go: about ``budget`` seconds' worth."""
-        n = max(1, min(target, int(budget / run.step_seconds)))
-        if self.view.stop_epoch and run.playing:
-            n = min(n, run.trainer.steps_to_epoch_end())  # stop exactly at the epoch boundary
-        return n
+        # stop exactly at the epoch boundary when the view says so
+        return max(1, min(self._owed(run, target), int(budget / run.step_seconds)))
 
     def book(self, run: Run, ran: int) -> list[Message]:
         """Book ``ran`` steps that ``run`` trained elsewhere (a co-scheduled stack); returns
@@ -729,8 +737,9 @@ class LiveSession:
             return True
         return any(self._due(r) for r in self.runs.values())
 
-    def next_frame(self) -> tuple[bytes, list[Message]]:
-        """Encode the next due frame (runs take turns) and mark it in flight; plus its events."""
+    def next_frame(self, cache: FrameCache | None = None) -> tuple[bytes, list[Message]]:
+        """Encode the next due frame (runs take turns) and mark it in flight; plus its events.
+        ``cache``: pictures shared with the worker's other pages (``frame_cache.py``)."""
         runs = list(self.runs.values())
         due = [r for r in runs if self._due(r)]
         self._turn += 1
@@ -749,7 +758,7 @@ class LiveSession:
                            None if run.seek is None else run.seek.step_count)  # fmt: skip
         shown = run.seek or run.trainer
         start = time.thread_time()  # CPU, not wall: a busy worker must not inflate it
-        frame, bad = build_frame(shown, self.view, state)
+        frame, bad = build_frame(shown, self.view, state, cache)
         self.frame_seconds = time.thread_time() - start
         run.sent_data_version = run.data_version
         run.in_flight = self.seq

@@ -62,7 +62,7 @@ async def health(request: Request) -> dict[str, Any]:
     }
     coscheduler = request.app.state.coscheduler
     if coscheduler is not None:  # what this worker's co-scheduler did since it started
-        answer["coschedule"] = coscheduler.stats.public()
+        answer["coschedule"] = coscheduler.public_stats()
     probe = request.app.state.loop_probe
     if probe is not None:  # PLAYGROUND_LOOP_PROBE: the longest stall since the last request
         taken = probe.take()

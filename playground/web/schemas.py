@@ -37,8 +37,10 @@ class Health(BaseModel):
         default=None,
         description="with co-scheduling on (PLAYGROUND_COSCHEDULE): this worker's batches, "
         "requests, frames, run-steps trained in stacks (`stacked_steps`) and alone "
-        "(`alone_steps`), the largest stack, and the batches' CPU and wall time (`cpu_ms`, "
-        "`wall_ms`)",
+        "(`alone_steps`), the largest stack, the batches' CPU and wall time (`cpu_ms`, "
+        "`wall_ms`), and what pages on one shared path saved (`memo_steps`: run-steps "
+        "taken from kept states, `memo_states`: states kept now, `shared_frames`: frames "
+        "whose pictures another page had built)",
     )
 
 

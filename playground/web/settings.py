@@ -51,6 +51,14 @@ class Settings(BaseSettings):
         description="train the playing runs of a worker's sessions that share a shape as one "
         "stack, and build their frames in the same batch (exact results per session)",
     )
+    class_memo_mib: int = Field(
+        default=64,
+        ge=0,
+        le=4096,
+        description="MiB of states and pictures a worker keeps of runs that pages play "
+        "identically from their start (a class on one lesson), so each is computed once; "
+        "0 = off (needs coschedule)",
+    )
     work_threads: int = Field(
         default=2, ge=1, le=64, description="threads that run live-session work per worker"
     )

@@ -1,0 +1,88 @@
+"""Frames' pictures shared by content: identical weights are drawn once per worker.
+
+A frame's grids and weights (``frame_builder.frame_arrays`` without the data points)
+depend only on the network's structure and parameters and on the view's two grid
+resolutions. Pages that play one lesson from its start (``engine.memo``) reach the same
+weights at the same steps, so a worker keys those arrays by exactly that content (the
+parameters' bytes, not a hash of them) and builds them once. Everything else of a frame
+(its header: sequence number, run, flags, metrics) is still each page's own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
+
+from playground.engine.trainer import Trainer
+from playground.web.frames import ArrayEntry
+from playground.web.protocol import View
+
+Arrays = tuple[list[ArrayEntry], bool]  # (arrays, whether any value was non-finite)
+
+
+def content_key(trainer: Trainer, view: View) -> Hashable:
+    """Everything a frame's pictures and weights depend on."""
+    net = trainer.network
+    masks = tuple(None if m is None else m.tobytes() for m in net.unit_masks)
+    return (
+        tuple(trainer.spec.features),
+        tuple(net.layer_sizes),
+        tuple(a.name for a in net.activations),
+        type(net.loss_fn).__name__,
+        masks,
+        net.flat.tobytes(),
+        view.resolution,
+        view.neuron_resolution,
+    )
+
+
+class FrameCache:
+    """Arrays by ``content_key``, least recently used out first, within ``max_bytes``
+    (0 keeps nothing). Thread-safe; entries are read-only once stored."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max(0, int(max_bytes))
+        self.hits = 0
+        self.misses = 0
+        self._entries: OrderedDict[Hashable, tuple[Arrays, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> Arrays | None:
+        """The arrays stored under ``key``, or None."""
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return hit[0]
+
+    def put(self, key: Hashable, value: Arrays) -> None:
+        """Store ``value`` (its arrays must not change afterwards)."""
+        arrays, _ = value
+        nbytes = sum(_nbytes(a) for _, a, _ in arrays) + 4096  # + the key
+        with self._lock:
+            if key in self._entries or nbytes > self.max_bytes:
+                return
+            self._entries[key] = (value, nbytes)
+            self._bytes += nbytes
+            while self._bytes > self.max_bytes:
+                _, (_, old) = self._entries.popitem(last=False)
+                self._bytes -= old
+
+    def clear(self) -> None:
+        """Forget every entry (the worker's last page left)."""
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+def _nbytes(array: Any) -> int:
+    return int(getattr(array, "nbytes", 0))
