@@ -48,6 +48,13 @@ def lineage(trainer: Trainer) -> Hashable | None:
     return (_config_key(trainer.config), recorder.every, recorder.max_bytes)
 
 
+def _footprint(state: RunState) -> int:
+    """Bytes a kept state holds: its arrays and its history and health lists (a slot per
+    epoch each; the values themselves are shared with the run and the other states)."""
+    lists = [*state.history.values(), *state.health.values()]
+    return state.nbytes() + sum(56 + 8 * len(values) for values in lists)
+
+
 def _config_key(config: Any) -> str:
     dump = getattr(config, "model_dump_json", None)
     if dump is not None:
@@ -145,7 +152,7 @@ class RunMemo:
         self._put(key, trainer.state.copy(), trainer.known_metrics())
 
     def _put(self, key: Hashable, state: RunState, metrics: dict[str, Any] | None) -> None:
-        nbytes = state.nbytes() + sum(8 * len(v) + 56 for v in state.history.values())
+        nbytes = _footprint(state)
         with self._lock:
             if (key, state.step) in self._entries or nbytes > self.max_bytes:
                 return

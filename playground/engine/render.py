@@ -172,10 +172,11 @@ def render(
     plan = _plan(network)
     z, hidden = _forward_rows(plan, _grid_rows(features, R), keep_hidden=r == R)
     out = network.loss_fn.output(z.T).astype(np.float32, copy=False)
-    if out.shape[1] == 1:
-        output = out.reshape(R, R)
-    else:
-        output = np.ascontiguousarray(out.T).reshape(out.shape[1], R, R)
+    output: np.ndarray = (
+        out.reshape(R, R)
+        if out.shape[1] == 1
+        else np.ascontiguousarray(out.T).reshape(out.shape[1], R, R)
+    )
     if r != R:
         _, hidden = _forward_rows(plan, _grid_rows(features, r), keep_hidden=True)
     feature_grids = grid_features(features, r)[1]

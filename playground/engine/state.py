@@ -30,6 +30,7 @@ def copy_stream(stream: np.random.Generator) -> np.random.Generator:
     twin.state = bits.state
     return np.random.Generator(twin)
 
+
 #: per epoch; ``learning_rate`` is the scheduled rate at the epoch's end (for the charts)
 HISTORY_KEYS = (
     "epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "learning_rate",

@@ -162,8 +162,9 @@ def test_losses_handed_back_at_an_epoch_end_equal_lone_ones_and_follow_commands(
     for t in lone:
         t.step(60)
     for a, b in zip(pair, lone, strict=True):
-        assert a.metrics() == b.metrics() and a.history["train_loss"][-1] == a.metrics()[
-            "train_loss"]
+        assert (
+            a.metrics() == b.metrics() and a.history["train_loss"][-1] == a.metrics()["train_loss"]
+        )
     for t in (pair[0], lone[0]):  # an edit at the same step: the losses are measured anew
         t.set_weight(0, "weight", 0, 0, 3.0)
     assert pair[0].metrics() == lone[0].metrics() != pair[1].metrics()

@@ -211,3 +211,93 @@ def test_a_session_with_dear_frames_keeps_its_own_turns() -> None:
         assert not co.takes(light)
     finally:
         co.pool.shutdown()
+
+
+def _frame_arrays_of_lone(config: dict[str, Any], step: int) -> dict[str, np.ndarray]:
+    """The arrays of a frame of ``config`` trained alone to ``step`` (a fresh session)."""
+    session = _session("lone", config)
+    _send(session, {"type": "step", "n": step}) if step else None
+    while session.has_work():
+        session.work(1.0)
+    return decode_frame(session.next_frame()[0])[1]
+
+
+def test_pages_on_one_lesson_share_steps_and_pictures_and_get_their_lone_frames() -> None:
+    """Four pages of one config pressing play at different moments: the later ones take
+    the steps and the pictures the first one computed, and each frame is the lone one."""
+    lesson = {**SPIRAL, "seed": 3}
+    sessions = [_session(f"s{i}", lesson) for i in range(4)]
+    for session in sessions:
+        _send(session, {"type": "set", "changes": {"speed": 10}})
+    frames: list[list[tuple[int, dict[str, np.ndarray]]]] = [[] for _ in sessions]
+    co = CoScheduler(WorkPool(2, share=1.0, burst=1.0), memo_bytes=16 << 20)
+
+    async def body() -> None:
+        for turn in range(14):
+            if turn < len(sessions):  # one more page presses play each turn
+                _send(sessions[turn], {"type": "play"})
+            playing = sessions[: turn + 1]
+            while not all(s.frame_due() for s in playing):
+                await asyncio.gather(*(co.work(s, 0.05) for s in playing if not s.frame_due()))
+            results = await asyncio.gather(*(co.frame(s, 0.05) for s in playing))
+            for i, (data, _, _) in enumerate(results):
+                header, arrays = decode_frame(data)
+                frames[i].append((header["step"], arrays))
+                _send(sessions[i], {"type": "ack", "seq": header["seq"]})
+
+    try:
+        asyncio.run(body())
+    finally:
+        co.close()
+        co.pool.shutdown()
+    stats = co.public_stats()
+    assert stats["memo_steps"] >= 3 * 90 and stats["shared_frames"] >= 3 * 9, stats
+    for i, session in enumerate(sessions):
+        _assert_lone(session, lesson)
+        assert [step for step, _ in frames[i]] == list(range(0, 10 * (14 - i), 10))
+    for step, arrays in frames[3][::4]:  # the last page's frames are the lone run's frames
+        lone = _frame_arrays_of_lone(lesson, step)
+        for name in ("output", "neurons", "W0", "b0", "W6", "b6"):
+            np.testing.assert_array_equal(arrays[name], lone[name])
+    co.forget()
+    assert co.public_stats()["memo_states"] == 0
+
+
+def test_a_page_that_edits_its_run_leaves_the_shared_path_and_keeps_its_own_results(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(coschedule=True)
+    lesson = {**SPIRAL, "seed": 4}
+    with connect(client) as a, connect(client) as b:
+        for peer in (a, b):
+            peer.send("configure", config=lesson)
+            peer.expect("config")
+            peer.send("play")
+        for _ in range(6):
+            a.frame()
+            b.frame()
+        b.send("pause")
+        edited_at = b.expect("event")["step"]
+        b.send("set_weight", layer=0, kind="weight", i=0, j=0, value=0.5)
+        b.expect("timeline")
+        b.send("play")
+        for _ in range(6):
+            a.frame()
+            last = b.frame()
+        for peer in (a, b):
+            peer.send("pause")
+            peer.expect("event")
+        frame_a = a.frames[-1].header
+        health = client.get("/api/health").json()["coschedule"]
+    assert health["memo_states"] > 0
+    lone = Trainer(RunConfig(**lesson))
+    lone.step(frame_a["step"])
+    assert frame_a["train_loss"] == lone.metrics()["train_loss"]
+    lone_b = Trainer(RunConfig(**lesson))  # the edited page: its own path, its lone result
+    lone_b.step(edited_at)
+    lone_b.set_weight(0, "weight", 0, 0, 0.5)
+    lone_b.step(last.header["step"] - edited_at)
+    assert last.header["train_loss"] == lone_b.metrics()["train_loss"]
+    assert last.header["train_loss"] != lone.metrics()["train_loss"]
+    # every page has left: the kept states and pictures are gone with them
+    assert client.get("/api/health").json()["coschedule"]["memo_states"] == 0
