@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from bisect import bisect_right, insort
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -31,6 +32,12 @@ from playground.engine.trainer import Trainer
 #: Timeline restarts that draw the whole run from its config (``Trainer.reconfigure``
 #: before training, ``reset``): the state is then exactly ``Trainer(config)``'s.
 FRESH_KINDS = frozenset({"start", "reset", "data", "init", "architecture", "live"})
+#: Seconds a run counts as walking its path after it was last seen there (a page is seen
+#: with every frame it gets, playing or not: a class opens a lesson, reads, then plays).
+#: States are kept only for paths that two or more runs walk: a lone page's would help
+#: nobody, and a class of distinct runs (a seed each) would fill the memo for nothing.
+WALKER_SECONDS = 120.0
+MAX_PATHS = 1024  # paths whose walkers are remembered (stale ones go first)
 
 
 def lineage(trainer: Trainer) -> Hashable | None:
@@ -81,13 +88,15 @@ class MemoStats:
 
 class RunMemo:
     """States of fresh runs by ``(lineage, step)``, least recently used out first,
-    within ``max_bytes`` (0 keeps nothing). Thread-safe."""
+    within ``max_bytes`` (0 keeps nothing), for paths that two or more runs walk
+    (``shared``). Thread-safe."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max(0, int(max_bytes))
         self.stats = MemoStats()
         self._entries: OrderedDict[tuple[Hashable, int], _Entry] = OrderedDict()
         self._steps: dict[Hashable, list[int]] = {}
+        self._walkers: dict[Hashable, dict[int, float]] = {}  # path -> run -> last seen
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -98,6 +107,27 @@ class RunMemo:
     def nbytes(self) -> int:
         """Bytes the kept states hold (approximately: arrays and history lists)."""
         return self._bytes
+
+    def shared(self, trainer: Trainer) -> bool:
+        """True while ``trainer`` walks a path that another run walked within the last
+        ``WALKER_SECONDS`` (this call counts ``trainer`` as seen there now)."""
+        key = lineage(trainer) if self.max_bytes else None
+        return key is not None and self._seen(key, trainer)
+
+    def _seen(self, key: Hashable, trainer: Trainer) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            walkers = self._walkers.setdefault(key, {})
+            walkers[id(trainer)] = now
+            if len(walkers) > 1:
+                for run, seen in list(walkers.items()):
+                    if now - seen > WALKER_SECONDS:
+                        del walkers[run]
+            if len(self._walkers) > MAX_PATHS:
+                for path, runs in list(self._walkers.items()):
+                    if path != key and all(now - t > WALKER_SECONDS for t in runs.values()):
+                        del self._walkers[path]
+            return len(walkers) > 1
 
     def position(self, trainer: Trainer) -> tuple[Hashable, int] | None:
         """``(lineage, step)`` while ``trainer`` is on a shared path (and the memo keeps
@@ -113,7 +143,7 @@ class RunMemo:
         trainer takes its checkpoint exactly as training would.
         """
         key = lineage(trainer) if self.max_bytes else None
-        if key is None or n <= 0:
+        if key is None or n <= 0 or not self._seen(key, trainer):
             return 0
         every = trainer.recorder.every
         start = step = trainer.step_count
@@ -140,7 +170,7 @@ class RunMemo:
         """Keep ``trainer``'s state now, and the checkpoint it took after step ``since``
         (so later pages can stop there), while it is on a shared path."""
         key = lineage(trainer) if self.max_bytes else None
-        if key is None or trainer.step_count <= since:
+        if key is None or trainer.step_count <= since or not self._seen(key, trainer):
             return
         for checkpoint in trainer.recorder.checkpoints[-2:]:
             if since < checkpoint.state.step < trainer.step_count:
@@ -174,4 +204,5 @@ class RunMemo:
         with self._lock:
             self._entries.clear()
             self._steps.clear()
+            self._walkers.clear()
             self._bytes = 0

@@ -48,6 +48,7 @@ class Checkpoint:
     state: RunState  # history lists shared with the run (see RunState.copy)
     history_len: int
     n_events: int
+    array_bytes: int = 0  # ``state.nbytes()``, measured once: ``Timeline.nbytes`` sums them
 
 
 @dataclass
@@ -92,7 +93,8 @@ class Timeline:
     def checkpoint(self, state: RunState) -> None:
         """Keep a copy of ``state`` (replacing one at the same step), then keep the bound."""
         lengths = {len(v) for v in state.history.values()}
-        ckpt = Checkpoint(state.copy(share_history=True), lengths.pop(), len(self.events))
+        kept = state.copy(share_history=True)
+        ckpt = Checkpoint(kept, lengths.pop(), len(self.events), kept.nbytes())
         if self.checkpoints and self.checkpoints[-1].state.step == state.step:
             self.checkpoints[-1] = ckpt
         else:
@@ -110,7 +112,7 @@ class Timeline:
         total = 0
         seen: set[int] = set()
         for c in self.checkpoints:
-            total += c.state.nbytes()
+            total += c.array_bytes
             for values in c.state.history.values():
                 if id(values) not in seen:
                     seen.add(id(values))

@@ -98,7 +98,7 @@ class CoScheduler:
         self.pool = pool
         # pages on one shared path (one lesson from its start): states and pictures once
         self.memo = RunMemo(memo_bytes // 2)
-        self.frames = FrameCache(memo_bytes - memo_bytes // 2)
+        self.frames = FrameCache(memo_bytes - memo_bytes // 2, shares=self.memo.shared)
         self.batch_budget = batch_budget  # seconds one stack may train in one batch
         self.max_frame_seconds = max_frame_seconds  # dearer frames keep their own turns
         self.stats = Stats()

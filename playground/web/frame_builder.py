@@ -44,7 +44,7 @@ def frame_arrays(trainer: Trainer, view: View, send_points: bool,
                  cache: FrameCache | None = None) -> tuple[list[ArrayEntry], bool]:  # fmt: skip
     """Every array of a frame, and whether any value was non-finite (and replaced); the
     pictures and weights from ``cache`` when another page's frame had the same content."""
-    key = None if cache is None or not cache.max_bytes else content_key(trainer, view)
+    key = content_key(trainer, view) if cache is not None and cache.wants(trainer) else None
     shared = None if key is None or cache is None else cache.get(key)
     if shared is None:
         shared = _pictures(trainer, view)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from playground.engine.trainer import Trainer
@@ -42,8 +42,10 @@ class FrameCache:
     """Arrays by ``content_key``, least recently used out first, within ``max_bytes``
     (0 keeps nothing). Thread-safe; entries are read-only once stored."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, shares: Callable[[Trainer], bool] | None = None
+                 ) -> None:  # fmt: skip
         self.max_bytes = max(0, int(max_bytes))
+        self._shares = shares
         self.hits = 0
         self.misses = 0
         self._entries: OrderedDict[Hashable, tuple[Arrays, int]] = OrderedDict()
@@ -52,6 +54,11 @@ class FrameCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def wants(self, trainer: Trainer) -> bool:
+        """Whether ``trainer``'s frames are worth keeping: the cache is on and (with a
+        ``shares`` rule, e.g. ``RunMemo.shared``) another page may draw the same."""
+        return self.max_bytes > 0 and (self._shares is None or self._shares(trainer))
 
     def get(self, key: Hashable) -> Arrays | None:
         """The arrays stored under ``key``, or None."""

@@ -32,7 +32,11 @@ def _same(a: Trainer, b: Trainer, *, timeline: bool = True) -> None:
     ]
 
 
-def _lead(memo: RunMemo, trainer: Trainer, chunks: list[int]) -> None:
+def _lead(memo: RunMemo, trainer: Trainer, chunks: list[int], *others: Trainer) -> None:
+    """``trainer`` trains ``chunks`` and keeps its states, while ``others`` (pages of the
+    same config, seen on its path first) wait."""
+    for other in others:
+        memo.shared(other)
     for n in chunks:
         before = trainer.step_count
         trainer.step(n)
@@ -42,7 +46,7 @@ def _lead(memo: RunMemo, trainer: Trainer, chunks: list[int]) -> None:
 def test_a_page_that_follows_kept_states_is_its_lone_run_bit_for_bit() -> None:
     memo = RunMemo(8 << 20)
     leader, follower, lone = Trainer(LESSON), Trainer(LESSON), Trainer(LESSON)
-    _lead(memo, leader, [30, 30, 30, 30, 30])  # step 100 (a checkpoint) inside a chunk
+    _lead(memo, leader, [30, 30, 30, 30, 30], follower)  # step 100 (a checkpoint) inside
     assert memo.jump(follower, 25) == 0  # nothing kept at or before step 25
     assert memo.jump(follower, 140) == 120  # 30, 60, 90: the largest first; stops at 100
     lone.step(120)
@@ -59,8 +63,8 @@ def test_a_page_that_follows_kept_states_is_its_lone_run_bit_for_bit() -> None:
 def test_a_jump_stops_at_every_checkpoint_step_and_takes_the_checkpoint() -> None:
     memo = RunMemo(8 << 20)
     leader = Trainer(LESSON, checkpoint_every=20)
-    _lead(memo, leader, [15, 15, 15, 15])  # chunk ends 15, 30, 45, 60; checkpoints 20, 40
     follower, lone = Trainer(LESSON, checkpoint_every=20), Trainer(LESSON, checkpoint_every=20)
+    _lead(memo, leader, [15, 15, 15, 15], follower)  # chunks end 15, 30, 45, 60; checkpoints 20, 40
     # from 0: 15 (the largest kept before 20), 20 (a checkpoint, kept from the leader's
     # timeline), 40, then 45; 60 is out of reach (n = 50)
     assert memo.jump(follower, 50) == 45
@@ -85,8 +89,8 @@ def test_a_run_leaves_the_shared_path_for_good_once_anything_but_training_happen
     name: str, edit: Any
 ) -> None:
     memo = RunMemo(8 << 20)
-    _lead(memo, Trainer(LESSON), [20, 20, 20])
     run = Trainer(LESSON)
+    _lead(memo, Trainer(LESSON), [20, 20, 20], run)
     run.step(20)
     assert lineage(run) == lineage(Trainer(LESSON)) is not None
     edit(run)
@@ -104,9 +108,9 @@ def test_forks_and_restored_runs_are_not_on_a_shared_path() -> None:
 def test_reset_or_a_change_before_training_puts_a_run_back_on_the_fresh_path() -> None:
     memo = RunMemo(8 << 20)
     other = LESSON.model_copy(update={"seed": 8})
-    _lead(memo, Trainer(other), [25, 25])
     run = Trainer(LESSON)
     run.reconfigure(other)  # before training: drawn afresh from the new config
+    _lead(memo, Trainer(other), [25, 25], run)
     assert lineage(run) == lineage(Trainer(other))
     assert memo.jump(run, 50) == 50
     lone = Trainer(other)
@@ -121,10 +125,9 @@ def test_a_diverging_leader_keeps_nothing_past_it_and_the_follower_diverges_alon
     wild = RunConfig(dataset="spiral", hidden=[6], n_points=120, optimizer="momentum",
                      learning_rate=10.0, momentum=0.99, seed=2)  # fmt: skip
     memo = RunMemo(8 << 20)
-    leader = Trainer(wild)
-    _lead(memo, leader, [10] * 15)
+    leader, follower, lone = Trainer(wild), Trainer(wild), Trainer(wild)
+    _lead(memo, leader, [10] * 15, follower)
     assert leader.diverged is not None
-    follower, lone = Trainer(wild), Trainer(wild)
     moved = memo.jump(follower, 150)
     assert moved < leader.diverged["step"]  # only states before it were kept
     follower.step(150 - moved)
@@ -135,10 +138,22 @@ def test_a_diverging_leader_keeps_nothing_past_it_and_the_follower_diverges_alon
 
 def test_the_memo_stays_within_its_bytes_and_zero_keeps_nothing() -> None:
     small = RunMemo(40_000)
-    _lead(small, Trainer(LESSON), [5] * 40)
+    _lead(small, Trainer(LESSON), [5] * 40, Trainer(LESSON))
     assert 0 < len(small) < 40 and small.nbytes <= 40_000 and small.stats.evicted > 0
     off = RunMemo(0)
-    _lead(off, Trainer(LESSON), [5] * 4)
+    _lead(off, Trainer(LESSON), [5] * 4, Trainer(LESSON))
     assert len(off) == 0 and off.jump(Trainer(LESSON), 20) == 0
     small.clear()
     assert len(small) == 0 and small.nbytes == 0
+
+
+def test_a_path_only_one_run_walks_keeps_nothing() -> None:
+    memo = RunMemo(8 << 20)
+    alone = Trainer(LESSON)
+    _lead(memo, alone, [20, 20])
+    assert len(memo) == 0 and not memo.shared(alone)
+    twin = Trainer(LESSON)  # a second page arrives: from now on the path is kept
+    assert memo.shared(twin) and memo.shared(alone)
+    _lead(memo, alone, [20])
+    assert len(memo) == 1 and memo.jump(twin, 40) == 0  # steps 20 and 40 were not kept
+    assert memo.jump(twin, 60) == 60
