@@ -8,6 +8,14 @@ lets a sender choose per message (the RSV1 bit marks compressed ones), and the t
 contexts stay in step because only compressed messages enter them, so messages larger
 than ``ws_deflate_max_bytes`` are simply sent as they are.
 
+Frames whose pictures many pages share (``frames.SharedFrame``: pages on one lesson's
+shared path) are deflated in two parts: this page's header by a one-off compressor, then
+the shared payload's deflated form, computed once per worker (``SharedPayload.deflated``).
+Both end on a byte boundary (sync flush) and neither refers to earlier data, so together
+they are one valid deflate stream. The peer's window now holds bytes this connection's
+compressor never saw, so that compressor starts afresh: later messages never refer to
+what came before (valid with or without context takeover, RFC 7692 section 7.2.3).
+
 ``selective_server_protocol(config, limit)`` builds the websockets protocol object with
 this extension in place of the stock one; ``transport.GuardedWebSocketProtocol`` (the
 ``ws=`` class ``serve.py`` passes to uvicorn) uses it.
@@ -16,6 +24,7 @@ this extension in place of the stock one; ``transport.GuardedWebSocketProtocol``
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +35,8 @@ from websockets.extensions.permessage_deflate import (
 )
 from websockets.frames import Frame, Opcode
 from websockets.typing import ExtensionParameter
+
+from playground.web.frames import SharedFrame
 
 
 class SelectiveDeflate(PerMessageDeflate):
@@ -39,7 +50,20 @@ class SelectiveDeflate(PerMessageDeflate):
         big = frame.opcode in (Opcode.TEXT, Opcode.BINARY) and len(frame.data) > self.limit
         if big and frame.fin:  # uvicorn sends each message as one frame
             return frame
+        if isinstance(frame.data, SharedFrame) and frame.fin and frame.opcode is Opcode.BINARY:
+            return self._encode_shared(frame, frame.data)
         return super().encode(frame)
+
+    def _encode_shared(self, frame: Frame, data: SharedFrame) -> Frame:
+        """This page's header deflated afresh, then the shared payload deflated once."""
+        bits, settings = self.local_max_window_bits, self.compress_settings
+        one_off = zlib.compressobj(wbits=-bits, **settings)
+        head = one_off.compress(data[: data.head]) + one_off.flush(zlib.Z_SYNC_FLUSH)
+        tail = data.shared.deflated(bits, settings)
+        if not self.local_no_context_takeover:  # nothing later may refer to what we skipped
+            self.encoder = zlib.compressobj(wbits=-bits, **settings)
+        # the message ends without the sync flush's empty block (RFC 7692 section 7.2.1)
+        return Frame(frame.opcode, head + tail[:-4], frame.fin, True, frame.rsv2, frame.rsv3)
 
 
 class SelectiveDeflateFactory(ServerPerMessageDeflateFactory):

@@ -14,7 +14,15 @@ import numpy as np
 
 from playground.engine.trainer import Trainer
 from playground.web.frame_cache import FrameCache, content_key
-from playground.web.frames import ArrayEntry, encode_frame, finite, quantize, quantize_each
+from playground.web.frames import (
+    ArrayEntry,
+    SharedPayload,
+    encode_frame,
+    finite,
+    quantize,
+    quantize_each,
+    share_payload,
+)
 from playground.web.insight import health_part, hidden_part
 from playground.web.protocol import View
 
@@ -40,21 +48,29 @@ def _points(trainer: Trainer) -> list[ArrayEntry]:
     return [("points", points, {}), ("labels", labels, {}), ("is_train", is_train, {})]
 
 
-def frame_arrays(trainer: Trainer, view: View, send_points: bool,
-                 cache: FrameCache | None = None) -> tuple[list[ArrayEntry], bool]:  # fmt: skip
-    """Every array of a frame, and whether any value was non-finite (and replaced); the
-    pictures and weights from ``cache`` when another page's frame had the same content."""
-    key = content_key(trainer, view) if cache is not None and cache.wants(trainer) else None
-    shared = None if key is None or cache is None else cache.get(key)
-    if shared is None:
-        shared = _pictures(trainer, view)
-        if key is not None and cache is not None:
-            cache.put(key, shared)
-    arrays, bad = shared
-    arrays = list(arrays)
+def frame_arrays(trainer: Trainer, view: View, send_points: bool) -> tuple[list[ArrayEntry], bool]:
+    """Every array of a frame, and whether any value was non-finite (and replaced)."""
+    arrays, bad = _pictures(trainer, view)
     if send_points:
         arrays += _points(trainer)
     return arrays, bad
+
+
+def _shared_pictures(trainer: Trainer, view: View, cache: FrameCache | None
+                     ) -> tuple[SharedPayload | None, list[ArrayEntry], bool]:  # fmt: skip
+    """The pictures and weights laid out once for every page with the same content
+    (``cache``), or as arrays of this frame's own when it is not worth sharing; and
+    whether any value was non-finite."""
+    if cache is None or not cache.wants(trainer):
+        arrays, bad = _pictures(trainer, view)
+        return None, arrays, bad
+    key = content_key(trainer, view)
+    hit = cache.get(key)
+    if hit is None:
+        arrays, bad = _pictures(trainer, view)
+        hit = (share_payload(arrays), bad)
+        cache.put(key, hit)
+    return hit[0], [], hit[1]
 
 
 def _pictures(trainer: Trainer, view: View) -> tuple[list[ArrayEntry], bool]:
@@ -114,11 +130,13 @@ def build_frame(trainer: Trainer, view: View, state: FrameState,
     are silenced here because ``finite`` catches and reports exactly those values.
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        arrays, bad = frame_arrays(trainer, view, state.send_points, cache)
+        shared, arrays, bad = _shared_pictures(trainer, view, cache)
+        if state.send_points:
+            arrays += _points(trainer)
         header = frame_header(trainer, view, state)
         for name, part in (("hidden_space", hidden_part), ("health", health_part)):
             extra, entry = part(trainer, view)  # open insight views only: closed cost nothing
             if entry is not None:
                 arrays += extra
                 header[name] = entry
-    return encode_frame(header, arrays), bad
+    return encode_frame(header, arrays, shared), bad

@@ -1,11 +1,13 @@
 """Frames' pictures shared by content: identical weights are drawn once per worker.
 
-A frame's grids and weights (``frame_builder.frame_arrays`` without the data points)
+A frame's grids and weights (everything but the data points and open insight views)
 depend only on the network's structure and parameters and on the view's two grid
 resolutions. Pages that play one lesson from its start (``engine.memo``) reach the same
 weights at the same steps, so a worker keys those arrays by exactly that content (the
-parameters' bytes, not a hash of them) and builds them once. Everything else of a frame
-(its header: sequence number, run, flags, metrics) is still each page's own.
+parameters' bytes, not a hash of them), renders and lays them out once
+(``frames.SharedPayload``), and deflates them once for the wire (``deflate.py``).
+Everything else of a frame (its header: sequence number, run, flags, metrics) is still
+each page's own.
 """
 
 from __future__ import annotations
@@ -13,13 +15,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
 
 from playground.engine.trainer import Trainer
-from playground.web.frames import ArrayEntry
+from playground.web.frames import SharedPayload
 from playground.web.protocol import View
 
-Arrays = tuple[list[ArrayEntry], bool]  # (arrays, whether any value was non-finite)
+Pictures = tuple[SharedPayload, bool]  # (laid out, whether any value was non-finite)
 
 
 def content_key(trainer: Trainer, view: View) -> Hashable:
@@ -48,7 +49,7 @@ class FrameCache:
         self._shares = shares
         self.hits = 0
         self.misses = 0
-        self._entries: OrderedDict[Hashable, tuple[Arrays, int]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Pictures, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -60,7 +61,7 @@ class FrameCache:
         ``shares`` rule, e.g. ``RunMemo.shared``) another page may draw the same."""
         return self.max_bytes > 0 and (self._shares is None or self._shares(trainer))
 
-    def get(self, key: Hashable) -> Arrays | None:
+    def get(self, key: Hashable) -> Pictures | None:
         """The arrays stored under ``key``, or None."""
         with self._lock:
             hit = self._entries.get(key)
@@ -71,10 +72,10 @@ class FrameCache:
             self.hits += 1
             return hit[0]
 
-    def put(self, key: Hashable, value: Arrays) -> None:
-        """Store ``value`` (its arrays must not change afterwards)."""
-        arrays, _ = value
-        nbytes = sum(_nbytes(a) for _, a, _ in arrays) + 4096  # + the key
+    def put(self, key: Hashable, value: Pictures) -> None:
+        """Store ``value`` (read-only from now on)."""
+        # the payload, its deflated form (about two thirds of it) and the key
+        nbytes = 2 * len(value[0].data) + 4096
         with self._lock:
             if key in self._entries or nbytes > self.max_bytes:
                 return
@@ -89,7 +90,3 @@ class FrameCache:
         with self._lock:
             self._entries.clear()
             self._bytes = 0
-
-
-def _nbytes(array: Any) -> int:
-    return int(getattr(array, "nbytes", 0))

@@ -18,7 +18,9 @@ from __future__ import annotations
 import json
 import math
 import struct
+import zlib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -103,15 +105,77 @@ def dequantize(codes: Array, lo: float, hi: float) -> Array:
     return lo + codes.astype(np.float32) * np.float32((hi - lo) / 255.0)
 
 
-def encode_frame(header: Mapping[str, Any], arrays: Iterable[ArrayEntry]) -> bytes:
+@dataclass
+class SharedPayload:
+    """Arrays laid out once for the frames of many pages (pages on one shared path,
+    ``frame_cache.py``): their header entries (offsets from the payload's start), their
+    bytes, and those bytes deflated once per compressor setting (``deflate.py``)."""
+
+    specs: list[dict[str, Any]]
+    data: bytes
+    _deflated: dict[tuple[Any, ...], bytes] = field(default_factory=dict)
+
+    def deflated(self, window_bits: int, settings: Mapping[str, Any]) -> bytes:
+        """Raw deflate of ``data`` by a fresh compressor, ending with a sync flush (so it
+        can follow any byte-aligned deflate stream and never refers to what came before)."""
+        key = (window_bits, *sorted(settings.items()))
+        hit = self._deflated.get(key)
+        if hit is None:
+            compressor = zlib.compressobj(wbits=-window_bits, **settings)
+            hit = compressor.compress(self.data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+            self._deflated[key] = hit
+        return hit
+
+
+class SharedFrame(bytes):
+    """A frame's bytes that end with a ``SharedPayload``: the first ``head`` bytes are
+    this page's own (length and header), the rest is ``shared.data``."""
+
+    head: int
+    shared: SharedPayload
+
+
+def share_payload(arrays: Iterable[ArrayEntry]) -> SharedPayload:
+    """Lay ``arrays`` out once, for ``encode_frame(..., shared=...)``."""
+    specs, parts, _ = _lay_out(arrays, 0)
+    return SharedPayload(specs, b"".join(parts))
+
+
+def encode_frame(
+    header: Mapping[str, Any], arrays: Iterable[ArrayEntry], shared: SharedPayload | None = None
+) -> bytes:
     """Lay out one frame: header length, padded JSON header, aligned arrays.
 
     ``arrays`` holds ``(name, array, extra)``; ``extra`` (e.g. ``{"range": [lo, hi]}``)
     is merged into the array's header entry. Only uint8 and float32 arrays are allowed.
+    ``shared`` arrays (laid out already) come first; a frame that is header plus
+    ``shared`` only comes back as a ``SharedFrame``.
     """
+    start = 0 if shared is None else len(shared.data)
+    specs, parts, _ = _lay_out(arrays, start)
+    body = dict(header)
+    body["arrays"] = specs if shared is None else [*shared.specs, *specs]
+    try:  # the common case: plain finite Python values, no copy needed
+        text = dumps(body).encode("utf-8")
+    except (TypeError, ValueError):  # NumPy scalars, NaN or infinity somewhere
+        text = dumps(json_safe(body)).encode("utf-8")
+    text += b" " * (-(_HEADER_LEN.size + len(text)) % _ALIGN)
+    head = [_HEADER_LEN.pack(len(text)), text]
+    if shared is None:
+        return b"".join([*head, *parts])
+    if parts:
+        return b"".join([*head, shared.data, *parts])
+    frame = SharedFrame(b"".join([*head, shared.data]))
+    frame.head, frame.shared = _HEADER_LEN.size + len(text), shared
+    return frame
+
+
+def _lay_out(
+    arrays: Iterable[ArrayEntry], offset: int
+) -> tuple[list[dict[str, Any]], list[Any], int]:
+    """Header entries and byte parts of ``arrays`` placed from ``offset`` (8-aligned)."""
     specs: list[dict[str, Any]] = []
     parts: list[Any] = []
-    offset = 0
     for name, array, extra in arrays:
         dtype_name = array.dtype.name
         if dtype_name not in _DTYPES:
@@ -126,14 +190,7 @@ def encode_frame(header: Mapping[str, Any], arrays: Iterable[ArrayEntry]) -> byt
         specs.append(spec)
         parts.append(data.data.cast("B") if data.size else b"")
         offset += data.nbytes
-    body = dict(header)
-    body["arrays"] = specs
-    try:  # the common case: plain finite Python values, no copy needed
-        text = dumps(body).encode("utf-8")
-    except (TypeError, ValueError):  # NumPy scalars, NaN or infinity somewhere
-        text = dumps(json_safe(body)).encode("utf-8")
-    text += b" " * (-(_HEADER_LEN.size + len(text)) % _ALIGN)
-    return b"".join([_HEADER_LEN.pack(len(text)), text, *parts])
+    return specs, parts, offset
 
 
 def decode_frame(message: bytes) -> tuple[dict[str, Any], dict[str, Array]]:

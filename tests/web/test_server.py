@@ -216,3 +216,75 @@ def test_big_and_small_frames_share_a_socket_with_selective_deflate(servers: lis
     big, small, extensions = asyncio.run(_big_then_small(servers[0]))
     assert extensions == ["PerMessageDeflate"]  # negotiated
     assert big > 65_536 > small  # all decoded
+
+
+LESSON = {"dataset": "spiral", "hidden": [8] * 6, "activation": "tanh", "seed": 9}
+
+
+def _lone_frame(step: int) -> dict[str, np.ndarray]:
+    """The arrays of a frame of ``LESSON`` trained alone to ``step``, built in-process."""
+    from playground.web.live import LiveSession
+    from playground.web.protocol import parse_message
+
+    session = LiveSession("lone")
+    session.handle(parse_message(json.dumps({"type": "configure", "config": LESSON})))
+    if step:
+        session.handle(parse_message(json.dumps({"type": "step", "n": step})))
+    while session.has_work():
+        session.work(1.0)
+    return decode_frame(session.next_frame()[0])[1]
+
+
+async def _one_lesson(port: int) -> tuple[list[list[tuple[dict[str, Any], Any]]], Any, list[str]]:
+    url = f"ws://127.0.0.1:{port}/ws"
+    async with connect(url, max_size=2**24) as ws_a, connect(url, max_size=2**24) as ws_b:
+        pages = [Client(ws_a), Client(ws_b)]
+        for page in pages:
+            await page.recv()
+            await page.frame()
+            await page.send("configure", config=LESSON)
+            await page.expect("config")
+        frames: list[list[tuple[dict[str, Any], Any]]] = [[], []]
+        await pages[0].send("play")
+        frames[0] += [await pages[0].frame() for _ in range(5)]
+        await pages[1].send("play")  # later: it follows the path the first one walked
+        for _ in range(15):
+            for i, page in enumerate(pages):
+                frames[i].append(await page.frame())
+        health = _health(port)["coschedule"]
+        # off the path: a weight edit; its frames are deflated by the connection's own
+        # compressor again, right after shared ones (the two ends must stay in step)
+        await pages[1].send("pause")
+        await pages[1].expect("event")
+        await pages[1].send("set_weight", layer=0, kind="weight", i=0, j=0, value=0.5)
+        await pages[1].send("play")
+        frames[1] += [await pages[1].frame() for _ in range(5)]
+        await pages[0].send("set", changes={"speed": 5})
+        await pages[0].expect("config")
+        frames[0] += [await pages[0].frame() for _ in range(5)]
+        extensions = [type(e).__name__ for e in ws_b.protocol.extensions]
+        for page in pages:
+            await page.send("pause")
+    return frames, health, extensions
+
+
+def test_pages_on_one_lesson_get_their_lone_frames_through_shared_deflate(
+    servers: list[int],
+) -> None:
+    """Two real pages of one config on one worker: the pictures are drawn and deflated
+    once (shared_frames), every frame decodes, and it is the lone run's frame."""
+    frames, health, extensions = asyncio.run(_one_lesson(servers[1]))
+    assert extensions == ["PerMessageDeflate"]
+    assert health["shared_frames"] > 0 and health["memo_steps"] > 0, health
+    for header, arrays in frames[1][:16:5]:  # the follower's frames
+        lone = _lone_frame(header["step"])
+        for name in ("W0", "b0", "W6", "b6"):  # the weights: the same training, bit for bit
+            np.testing.assert_array_equal(arrays[name], lone[name])
+        # the pictures: float32 sums in another order here (this process's BLAS threads)
+        # may tip a code over a rounding edge
+        for name in ("output", "neurons"):
+            assert np.abs(arrays[name].astype(int) - lone[name]).max() <= 1
+        np.testing.assert_allclose(arrays["neuron_ranges"], lone["neuron_ranges"], rtol=1e-5)
+    steps = [header["step"] for header, _ in frames[0]]
+    assert steps == sorted(steps) and len(set(steps)) == len(steps)
+    assert all(np.isfinite(a["W0"]).all() for _, a in frames[1][-5:])
