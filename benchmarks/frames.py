@@ -20,7 +20,9 @@ from playground.config import RunConfig
 from playground.engine.trainer import Trainer
 from playground.web.frame_builder import FrameState, build_frame, frame_arrays, frame_header
 from playground.web.frames import encode_frame
+from playground.web.memory import keep_freed_memory
 from playground.web.protocol import View
+from playground.web.settings import Settings
 
 REFERENCE = RunConfig(
     dataset="spiral", n_points=500, hidden=[8] * 6, activation="tanh", batch_size=10,
@@ -91,6 +93,9 @@ def measure(name: str, config: RunConfig, view: View, frames: int) -> None:
 
 def main() -> None:
     print(__doc__.split("\n\n")[0])
+    keep = Settings().malloc_keep_mib  # as every server worker does (app.py)
+    print(f"the C heap keeps {keep} MiB of freed memory, as in a worker: "
+          f"{keep_freed_memory(keep)}")  # fmt: skip
     measure("reference config, default view", REFERENCE, DEFAULT_VIEW, FRAMES)
     measure("reference config, maximum view", REFERENCE, MAX_VIEW, FRAMES // 3)
     measure("largest config, maximum view", LARGEST, MAX_VIEW, 20)

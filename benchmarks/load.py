@@ -17,11 +17,15 @@ lower bound, and the clients' CPU % is printed beside the server's.
 ``--config reference`` (the default) is the classroom reference config of issue 14: each
 client sets the spiral data set, 6 hidden layers of 8 tanh neurons and seed i + 1 for
 client i (the students' runs are distinct runs, not copies), then plays;
-``--config default`` plays the default config as is. Speed 25, at most 30 frames/s (the
-server's defaults). Only frames arriving after a warm-up count.
+``--config lesson`` is that config with one seed for all, as a class that opened one
+lesson, the clients pressing play 0.1 s apart (their runs are one run: they share a path,
+docs/deploy.md); ``--config default`` plays the default page as is (one config for all);
+``--config default-seeds`` the default network with seed i + 1 for client i. Speed 25, at
+most 30 frames/s (the server's defaults). Only frames arriving after a warm-up count.
 
 Goals: >= 400 frames/s in total from one worker with the default config (issue 4); 30
-clients at >= 15 frames/s each with ``--workers 2`` and the reference config (issue 14);
+clients at >= 15 frames/s each with ``--workers 2`` and the reference network, one seed
+per client or one for all (issue 14);
 memory back to baseline after the clients leave. A summary table ends the load part:
 per-client median frames/s for each (workers, clients), co-scheduling on vs off.
 
@@ -29,7 +33,8 @@ Then it reports fairness (``benchmarks/fairness.py``, issue 15): a default clien
 frames/s while each heavy client plays beside it, and the longest event-loop stall.
 
 Run: ``python benchmarks/load.py [--seconds 5] [--clients 1,10,30] [--workers 2]
-[--config reference|default] [--coschedule on,off] [--fairness yes|no|only]``.
+[--config reference|lesson|default|default-seeds] [--coschedule on,off]
+[--fairness yes|no|only]``.
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ GOALS = {
     "default": f"goal (issue 4): >= {GOAL_TOTAL:g} frames/s in total from one worker",
 }
 GOALS["lesson"] = GOALS["reference"]
+GOALS["default-seeds"] = "no goal: distinct runs of the default network (capacity planning)"
 
 
 @dataclass
@@ -185,6 +191,8 @@ def setup_messages(config: str, index: int) -> list[dict[str, Any]]:
         return [{"type": "set", "changes": {**REFERENCE, "seed": index + 1}}]
     if config == "lesson":
         return [{"type": "set", "changes": {**REFERENCE, "seed": 1}}]
+    if config == "default-seeds":
+        return [{"type": "set", "changes": {"seed": index + 1}}]
     return []
 
 
@@ -392,11 +400,12 @@ def main() -> None:
     parser.add_argument("--workers", default="2", help="comma-separated worker counts")
     parser.add_argument(
         "--config",
-        choices=["reference", "lesson", "default"],
+        choices=["reference", "lesson", "default", "default-seeds"],
         default="reference",
         help="reference: issue 14's classroom config, a seed per client; lesson: the same "
         "config with one seed for all, as a class on one lesson, play pressed 0.1 s apart; "
-        "default: as is",
+        "default: the default page as is (one config for all); default-seeds: the default "
+        "network with a seed per client",
     )
     parser.add_argument(
         "--coschedule",
@@ -418,6 +427,7 @@ def main() -> None:
     seeds = {
         "reference": ", spiral, 6 x 8 tanh, seed i + 1 for client i",
         "lesson": f", spiral, 6 x 8 tanh, seed 1 for all, play {LESSON_STAGGER:g} s apart",
+        "default-seeds": ", seed i + 1 for client i",
     }.get(args.config, "")
     print(
         f"machine: {os.cpu_count()} cores (CPU % is of one core); {args.config} config"

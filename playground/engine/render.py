@@ -129,7 +129,9 @@ def _forward_rows(plan: _Plan, X: np.ndarray, keep_hidden: bool
     ``tanh(z) = 2 s - 1`` with ``s = 1 / (1 + exp(-2 z))`` and handed on as ``s``, the
     next layer's weights absorbing ``2 s - 1`` (``_layer``): three vectorised float32
     passes (exp, add, reciprocal) where ``np.tanh`` is scalar code on many CPUs. On the
-    reference grid this took the render from 2.4 to about 1.6 ms, within 1e-6 of float64.
+    reference grid this took the render from 2.1-2.6 to 1.7-1.9 ms (medians, with the heap
+    keeping freed memory as a worker does: ``benchmarks/frames.py``), within 1e-6 of the
+    float64 network.
     """
     a = X
     hidden: list[np.ndarray] = []

@@ -16,6 +16,11 @@ running and serves them all in the next batch, in one work-pool turn:
   ones owing more go on together, and so on. Each run gets exactly the results it would
   get alone, bit for bit. A request that does not qualify trains alone, as without
   co-scheduling.
+- **Shared paths.** Runs that pages play from their start and only trained (a class on
+  one lesson: one config, one seed) are one run: a request first takes the steps it owes
+  from the states kept for its path (``engine.memo``), requests at the same step train
+  once for all (the others follow), and frames share their pictures by content
+  (``frame_cache.py``). Still bit for bit each page's lone run.
 - **Frames.** The due frames of the batch are built in the same turn: one thread hop
   for the whole class instead of one per frame. A training request may ask for its
   frame too, built right after its steps if by then the session's frame is due and its

@@ -37,7 +37,8 @@ def keep_freed_memory(mib: int) -> bool:
     A frame's grids are a dozen arrays of 300 KB and more. With glibc's defaults each such
     allocation is a fresh ``mmap`` (or the heap's top is trimmed after every frame), so
     every frame pays page faults to zero new pages: the reference network's render took
-    3.3 ms that way and 2.4 ms from reused memory (medians; figures in docs/deploy.md).
+    3.4 ms that way and 1.9 ms from reused memory (medians, ``benchmarks/frames.py``,
+    2026-12-03; figures in docs/deploy.md).
     ``release_free_memory`` still trims the heap when a worker's last session leaves.
     """
     libc = _libc()
