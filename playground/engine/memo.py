@@ -173,13 +173,15 @@ class RunMemo:
         if key is None or trainer.step_count <= since or not self._seen(key, trainer):
             return
         for checkpoint in trainer.recorder.checkpoints[-2:]:
-            if since < checkpoint.state.step < trainer.step_count:
+            step = checkpoint.state.step
+            if since < step < trainer.step_count and (key, step) not in self._entries:
                 state = checkpoint.state.copy(share_history=True)
                 n = checkpoint.history_len
                 state.history = {k: list(v[:n]) for k, v in checkpoint.state.history.items()}
                 state.health = {k: list(v[:n]) for k, v in checkpoint.state.health.items()}
                 self._put(key, state, None)
-        self._put(key, trainer.state.copy(), trainer.known_metrics())
+        if (key, trainer.step_count) not in self._entries:  # (a twin kept it already)
+            self._put(key, trainer.state.copy(), trainer.known_metrics())
 
     def _put(self, key: Hashable, state: RunState, metrics: dict[str, Any] | None) -> None:
         nbytes = _footprint(state)
