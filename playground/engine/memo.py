@@ -78,12 +78,11 @@ class _Entry:
 
 @dataclass
 class MemoStats:
-    """What the memo saved (reported by ``/api/health`` through the co-scheduler)."""
+    """What the memo saved (``steps`` is ``/api/health``'s ``memo_steps``)."""
 
-    kept: int = 0  # states stored
     jumps: int = 0  # hand-overs from the memo
     steps: int = 0  # training steps not computed thanks to them
-    evicted: int = 0
+    evicted: int = 0  # states dropped to stay within the bytes
 
 
 class RunMemo:
@@ -191,7 +190,6 @@ class RunMemo:
             self._entries[(key, state.step)] = _Entry(state, metrics, nbytes)
             insort(self._steps.setdefault(key, []), state.step)
             self._bytes += nbytes
-            self.stats.kept += 1
             while self._bytes > self.max_bytes:
                 (old_key, old_step), old = self._entries.popitem(last=False)
                 self._bytes -= old.nbytes

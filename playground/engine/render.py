@@ -25,7 +25,6 @@ BOUND = 6.0
 MIN_RESOLUTION, MAX_RESOLUTION = 2, 200
 _CACHE_SIZE = 8
 _grid_cache: OrderedDict[tuple[tuple[str, ...], int], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-_rows_cache: OrderedDict[tuple[tuple[str, ...], int], np.ndarray] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -61,17 +60,9 @@ def grid_features(names: Sequence[str], resolution: int) -> tuple[np.ndarray, np
 
 
 def _grid_rows(names: Sequence[str], resolution: int) -> np.ndarray:
-    """The grid's features as rows, (F, R*R) float32: points along the last axis (cached)."""
-    key = (tuple(names), resolution)
-    hit = _rows_cache.get(key)
-    if hit is None:
-        F, _ = grid_features(names, resolution)
-        hit = _rows_cache[key] = np.ascontiguousarray(F.T)
-        if len(_rows_cache) > _CACHE_SIZE:
-            _rows_cache.popitem(last=False)
-    else:
-        _rows_cache.move_to_end(key)
-    return hit
+    """The grid's features as rows, (F, R*R) float32, points along the last axis: the
+    cached feature grids, viewed flat."""
+    return grid_features(names, resolution)[1].reshape(len(names), -1)
 
 
 def _check_resolution(name: str, value: int) -> int:

@@ -48,7 +48,7 @@ class Checkpoint:
     state: RunState  # history lists shared with the run (see RunState.copy)
     history_len: int
     n_events: int
-    array_bytes: int = 0  # ``state.nbytes()``, measured once: ``Timeline.nbytes`` sums them
+    array_bytes: int  # ``state.nbytes()``, measured once: ``Timeline.nbytes`` sums them
 
 
 @dataclass

@@ -31,7 +31,7 @@ def content_key(trainer: Trainer, view: View) -> Hashable:
         tuple(trainer.spec.features),
         tuple(net.layer_sizes),
         tuple(a.name for a in net.activations),
-        type(net.loss_fn).__name__,
+        repr(net.loss_fn),  # its kind, name and problem: the output and its range
         masks,
         net.flat.tobytes(),
         view.resolution,
@@ -40,15 +40,14 @@ def content_key(trainer: Trainer, view: View) -> Hashable:
 
 
 class FrameCache:
-    """Arrays by ``content_key``, least recently used out first, within ``max_bytes``
-    (0 keeps nothing). Thread-safe; entries are read-only once stored."""
+    """Laid-out pictures by ``content_key``, least recently used out first, within
+    ``max_bytes`` (0 keeps nothing), for the trainers ``shares`` names. Thread-safe;
+    entries are read-only once stored."""
 
-    def __init__(self, max_bytes: int, shares: Callable[[Trainer], bool] | None = None
-                 ) -> None:  # fmt: skip
+    def __init__(self, max_bytes: int, shares: Callable[[Trainer], bool]) -> None:
         self.max_bytes = max(0, int(max_bytes))
         self._shares = shares
         self.hits = 0
-        self.misses = 0
         self._entries: OrderedDict[Hashable, tuple[Pictures, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -57,16 +56,15 @@ class FrameCache:
         return len(self._entries)
 
     def wants(self, trainer: Trainer) -> bool:
-        """Whether ``trainer``'s frames are worth keeping: the cache is on and (with a
-        ``shares`` rule, e.g. ``RunMemo.shared``) another page may draw the same."""
-        return self.max_bytes > 0 and (self._shares is None or self._shares(trainer))
+        """Whether ``trainer``'s frames are worth keeping: the cache is on and another page
+        may draw the same (``shares``, e.g. ``RunMemo.shared``)."""
+        return self.max_bytes > 0 and self._shares(trainer)
 
     def get(self, key: Hashable) -> Pictures | None:
         """The arrays stored under ``key``, or None."""
         with self._lock:
             hit = self._entries.get(key)
             if hit is None:
-                self.misses += 1
                 return None
             self._entries.move_to_end(key)
             self.hits += 1

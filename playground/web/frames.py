@@ -137,7 +137,7 @@ class SharedFrame(bytes):
 
 def share_payload(arrays: Iterable[ArrayEntry]) -> SharedPayload:
     """Lay ``arrays`` out once, for ``encode_frame(..., shared=...)``."""
-    specs, parts, _ = _lay_out(arrays, 0)
+    specs, parts = _lay_out(arrays, 0)
     return SharedPayload(specs, b"".join(parts))
 
 
@@ -152,7 +152,7 @@ def encode_frame(
     ``shared`` only comes back as a ``SharedFrame``.
     """
     start = 0 if shared is None else len(shared.data)
-    specs, parts, _ = _lay_out(arrays, start)
+    specs, parts = _lay_out(arrays, start)
     body = dict(header)
     body["arrays"] = specs if shared is None else [*shared.specs, *specs]
     try:  # the common case: plain finite Python values, no copy needed
@@ -170,9 +170,7 @@ def encode_frame(
     return frame
 
 
-def _lay_out(
-    arrays: Iterable[ArrayEntry], offset: int
-) -> tuple[list[dict[str, Any]], list[Any], int]:
+def _lay_out(arrays: Iterable[ArrayEntry], offset: int) -> tuple[list[dict[str, Any]], list[Any]]:
     """Header entries and byte parts of ``arrays`` placed from ``offset`` (8-aligned)."""
     specs: list[dict[str, Any]] = []
     parts: list[Any] = []
@@ -190,7 +188,7 @@ def _lay_out(
         specs.append(spec)
         parts.append(data.data.cast("B") if data.size else b"")
         offset += data.nbytes
-    return specs, parts, offset
+    return specs, parts
 
 
 def decode_frame(message: bytes) -> tuple[dict[str, Any], dict[str, Array]]:
